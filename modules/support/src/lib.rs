@@ -1,0 +1,31 @@
+//! Provided code that every gradlings exercise builds on. Nothing here is
+//! graded; read it, call it, and build on it.
+//!
+//! - [`ShapeError`]: the one error type of the course. Every public exercise
+//!   function that can be given a bad shape returns it, naming the function,
+//!   what it expected and what it was given.
+//! - [`TensorData`]: a minimal strided tensor (shared storage, shape, strides,
+//!   offset), the subject of the `tensor` module.
+//! - [`random`]: seeded random arrays and noise, so that every run can be
+//!   reproduced from one number.
+//! - [`gradcheck`]: the finite-difference gradient checker that the grader
+//!   uses, and that you may call in your own tests.
+//!
+//! ```
+//! use support::{ShapeError, TensorData};
+//!
+//! // Eight numbers seen as a 4 x 2 grid, row-major.
+//! let t = TensorData::new(vec![0.0; 8], vec![4, 2], vec![2, 1])?;
+//! assert_eq!(t.shape(), &[4, 2]);
+//! assert_eq!(t.strides(), &[2, 1]);
+//! assert_eq!(t.size(), 8);
+//! # Ok::<(), ShapeError>(())
+//! ```
+
+pub mod error;
+pub mod gradcheck;
+pub mod random;
+pub mod tensor_data;
+
+pub use error::{ShapeError, fmt_shape};
+pub use tensor_data::{Index, Shape, Storage, Strides, TensorData};

@@ -1,0 +1,95 @@
+//! From an index to a storage position and back.
+
+use support::{Index, Strides};
+
+/// The row-major strides of `shape`: the last axis moves one slot, each
+/// earlier axis moves past a whole block of the axes after it.
+///
+/// ```
+/// use tensor_solution::contiguous_strides;
+/// assert_eq!(contiguous_strides(&[4, 2, 2]), vec![4, 2, 1]);
+/// assert_eq!(contiguous_strides(&[5]), vec![1]);
+/// assert_eq!(contiguous_strides(&[]), Vec::<usize>::new());
+/// ```
+pub fn contiguous_strides(shape: &[usize]) -> Strides {
+    // BEGIN SOLUTION: walk the shape from the last axis to the first, multiplying the sizes seen so far
+    let mut strides = vec![0; shape.len()];
+    let mut block = 1;
+    for (stride, &dim) in strides.iter_mut().zip(shape).rev() {
+        *stride = block;
+        block *= dim;
+    }
+    strides
+    // END SOLUTION
+}
+
+/// The storage position of `index` under `strides`, relative to the
+/// tensor's offset: `sum(index[i] * strides[i])`.
+///
+/// Assumes `index` and `strides` have the same length.
+///
+/// ```
+/// use tensor_solution::index_to_position;
+/// assert_eq!(index_to_position(&[1, 2], &[3, 1]), 5);
+/// assert_eq!(index_to_position(&[1, 2], &[1, 2]), 5);
+/// assert_eq!(index_to_position(&[], &[]), 0);
+/// ```
+pub fn index_to_position(index: &[usize], strides: &[usize]) -> usize {
+    // BEGIN SOLUTION: multiply each coordinate by its stride and add them up
+    index.iter().zip(strides).map(|(i, s)| i * s).sum()
+    // END SOLUTION
+}
+
+/// The `ordinal`-th index of `shape` in row-major order: as `ordinal` runs
+/// over `0..size`, the result runs over every index exactly once, the last
+/// axis changing fastest.
+///
+/// Assumes `ordinal` is less than the product of `shape`.
+///
+/// ```
+/// use tensor_solution::to_index;
+/// assert_eq!(to_index(0, &[2, 3]), vec![0, 0]);
+/// assert_eq!(to_index(4, &[2, 3]), vec![1, 1]);
+/// assert_eq!(to_index(5, &[2, 3]), vec![1, 2]);
+/// ```
+pub fn to_index(ordinal: usize, shape: &[usize]) -> Index {
+    // BEGIN SOLUTION: peel coordinates off from the last axis with % and /
+    let mut index = vec![0; shape.len()];
+    let mut rest = ordinal;
+    for (coordinate, &dim) in index.iter_mut().zip(shape).rev() {
+        *coordinate = rest % dim;
+        rest /= dim;
+    }
+    index
+    // END SOLUTION
+}
+
+// BEGIN HIDDEN
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_index_once_in_row_major_order() {
+        let shape = [2, 3, 2];
+        let all: Vec<Index> = (0..12).map(|n| to_index(n, &shape)).collect();
+        let mut expected = Vec::new();
+        for i in 0..2 {
+            for j in 0..3 {
+                for k in 0..2 {
+                    expected.push(vec![i, j, k]);
+                }
+            }
+        }
+        assert_eq!(all, expected);
+    }
+
+    #[test]
+    fn positions_of_contiguous_strides_count_up() {
+        let shape = [3, 1, 4];
+        let strides = contiguous_strides(&shape);
+        let positions: Vec<usize> = (0..12).map(|n| index_to_position(&to_index(n, &shape), &strides)).collect();
+        assert_eq!(positions, (0..12).collect::<Vec<_>>());
+    }
+}
+// END HIDDEN
