@@ -1,0 +1,52 @@
+//! The gradlings grader: checks every exercise function of the course and
+//! reports a score.
+//!
+//! - A [`Task`] is one exercise function: a module, a name, points, and the
+//!   checks that grade it (worked examples, golden files computed by numpy,
+//!   proptest properties, finite differences, non-contiguous layouts).
+//! - An [`Implementation`] is a table of the functions under test, bound to
+//!   a crate by [`implementation!`]: the student crates in `modules/` for the
+//!   `grader` binary, the reference crates in `solutions/` for instructors.
+//! - [`runner`] runs every task in a child process with a time limit, so a
+//!   `todo!()`, a panic, an endless loop or an abort in one task never stops
+//!   the others from being graded.
+//! - [`report`] prints the result for people or as one JSON document.
+//!
+//! The grader holds no solution: its references are golden files, ndarray's
+//! own layout arithmetic, properties, and finite differences.
+
+pub mod check;
+pub mod cli;
+pub mod golden;
+pub mod report;
+pub mod runner;
+pub mod task;
+pub mod tensor;
+
+pub use check::Checker;
+pub use task::{CheckReport, Status, Task, TaskReport};
+
+/// The functions under test, one table per module.
+#[derive(Clone)]
+pub struct Implementation {
+    /// Module 1: strides and views.
+    pub tensor: tensor::Functions,
+}
+
+/// Every task of the course, in the order of the notes.
+pub fn tasks() -> Vec<Task> {
+    tensor::tasks()
+}
+
+/// Binds an [`Implementation`] to crates: one crate name per module.
+///
+/// ```ignore
+/// let students = grader::implementation!(tensor: tensor);
+/// let reference = grader::implementation!(tensor: tensor_solution);
+/// ```
+#[macro_export]
+macro_rules! implementation {
+    (tensor: $tensor:ident) => {
+        $crate::Implementation { tensor: $crate::tensor_functions!($tensor) }
+    };
+}

@@ -1,0 +1,40 @@
+//! The result of a whole run, for people ([`human`]) or machines (JSON).
+
+pub mod human;
+
+use serde::{Deserialize, Serialize};
+
+use crate::task::{Status, TaskReport};
+
+/// Everything one run of the grader found: the JSON document of
+/// `--format json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Points earned over all selected tasks.
+    pub score: f64,
+    /// Points available over all selected tasks.
+    pub max_score: f64,
+    /// The seed every random input derived from; `--seed` replays it.
+    pub seed: u64,
+    /// One report per task, in the order of the notes.
+    pub tasks: Vec<TaskReport>,
+}
+
+impl RunReport {
+    /// Totals `tasks` graded with `seed`.
+    pub fn new(seed: u64, tasks: Vec<TaskReport>) -> Self {
+        let score = tasks.iter().map(|t| t.score).sum();
+        let max_score = tasks.iter().map(|t| t.max_score).sum();
+        RunReport { score, max_score, seed, tasks }
+    }
+
+    /// True when every task passed: the run exits with status 0.
+    pub fn all_passed(&self) -> bool {
+        self.tasks.iter().all(|t| t.status == Status::Passed)
+    }
+
+    /// The JSON document, pretty-printed.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a run report serialises")
+    }
+}

@@ -1,0 +1,301 @@
+//! Checks of `is_contiguous`, `permute`, `view`, `contiguous` and `get`.
+
+use ndarray::IxDyn;
+use proptest::collection::vec;
+use proptest::prelude::*;
+use serde::Deserialize;
+use support::{TensorData, fmt_shape};
+
+use super::layouts::{self, Layout, as_ndarray, compare, describe, standard_strides};
+use crate::check::{Outcome, ensure, same};
+use crate::{Checker, Implementation, golden};
+
+#[derive(Deserialize)]
+struct Golden {
+    is_contiguous: Vec<ContiguityCase>,
+    permute: Vec<PermuteCase>,
+    view: Vec<ViewCase>,
+    contiguous: Vec<CopyCase>,
+    get: Vec<GetCase>,
+}
+
+#[derive(Deserialize)]
+struct ContiguityCase {
+    #[serde(flatten)]
+    layout: Layout,
+    contiguous: bool,
+}
+
+#[derive(Deserialize)]
+struct PermuteCase {
+    #[serde(flatten)]
+    layout: Layout,
+    order: Vec<usize>,
+    result_shape: Vec<usize>,
+    result_strides: Vec<usize>,
+}
+
+#[derive(Deserialize)]
+struct ViewCase {
+    #[serde(flatten)]
+    layout: Layout,
+    new_shape: Vec<usize>,
+    ok: bool,
+    result_strides: Option<Vec<usize>>,
+}
+
+#[derive(Deserialize)]
+struct CopyCase {
+    #[serde(flatten)]
+    layout: Layout,
+    values: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+struct GetCase {
+    #[serde(flatten)]
+    layout: Layout,
+    index: Vec<usize>,
+    value: f64,
+}
+
+fn golden() -> Golden {
+    golden::parse(golden::TENSOR)
+}
+
+fn tensor(values: Vec<f64>, shape: &[usize], strides: &[usize], offset: usize) -> Result<TensorData, String> {
+    TensorData::with_storage(values.into(), shape.to_vec(), strides.to_vec(), offset).map_err(|e| e.to_string())
+}
+
+/// Checks that `result` is an error naming `function`.
+fn refused<T: std::fmt::Debug>(call: &str, function: &str, result: Result<T, support::ShapeError>) -> Outcome {
+    match result {
+        Ok(value) => Err(format!("{call}: expected an error, got {value:?}")),
+        Err(e) => ensure(e.to_string().contains(function), || format!("{call}: the error \"{e}\" should name {function}")),
+    }
+}
+
+pub fn is_contiguous(imp: &Implementation, c: &mut Checker) {
+    let f = imp.tensor.is_contiguous;
+    let says = |t: &TensorData, expected: bool| same(|| format!("is_contiguous({})", describe(t)), expected, f(t));
+    c.check("worked example: a 2 x 3 grid stored row by row is contiguous", || {
+        says(&tensor(vec![0.0; 6], &[2, 3], &[3, 1], 0)?, true)
+    });
+    c.check("worked example: a 3 x 2 grid stored column by column is not", || {
+        says(&tensor(vec![0.0; 6], &[3, 2], &[1, 3], 0)?, false)
+    });
+    c.check("axes of size 1 and the offset do not matter", || {
+        says(&tensor(vec![0.0; 5], &[1, 3, 1], &[7, 1, 9], 2)?, true)
+    });
+    c.check("golden: numpy's C_CONTIGUOUS flag", || {
+        golden().is_contiguous.iter().try_for_each(|case| says(&case.layout.tensor(), case.contiguous))
+    });
+    c.property("property: ndarray's is_standard_layout", layouts::strided(4), |layout| {
+        let t = layout.tensor();
+        says(&t, as_ndarray(&t)?.is_standard_layout())
+    });
+}
+
+/// Checks `permute(t, order)` against ndarray's `permuted_axes`: same
+/// storage, same offset, the same element at every index.
+fn permutes(f: super::Functions, t: &TensorData, order: &[usize]) -> Outcome {
+    let call = format!("permute({}, order {})", describe(t), fmt_shape(order));
+    let p = (f.permute)(t, order).map_err(|e| format!("{call}: expected a tensor, got the error \"{e}\""))?;
+    ensure(p.shares_storage(t), || format!("{call}: the result copied the storage; a permute moves no data"))?;
+    same(|| format!("{call}: offset"), t.offset(), p.offset())?;
+    let expected = as_ndarray(t)?.permuted_axes(IxDyn(order));
+    let expected_strides: Vec<usize> = expected.strides().iter().map(|&s| s as usize).collect();
+    ensure(p.strides() == expected_strides, || {
+        format!("{call}: strides: expected {}, got {}", fmt_shape(&expected_strides), fmt_shape(p.strides()))
+    })?;
+    compare(&expected, &as_ndarray(&p)?).map_err(|e| format!("{call}: {e}"))
+}
+
+pub fn permute(imp: &Implementation, c: &mut Checker) {
+    let f = imp.tensor;
+    c.check("worked example: (2, 3, 4) with strides (12, 4, 1) in order (2, 0, 1)", || {
+        let t = tensor((0..24).map(f64::from).collect(), &[2, 3, 4], &[12, 4, 1], 0)?;
+        let p = (f.permute)(&t, &[2, 0, 1]).map_err(|e| e.to_string())?;
+        same(|| "permute(shape (2, 3, 4), order (2, 0, 1)): shape".into(), &[4, 2, 3][..], p.shape())?;
+        same(|| "permute(shape (2, 3, 4), order (2, 0, 1)): strides".into(), &[1, 12, 4][..], p.strides())?;
+        permutes(f, &t, &[2, 0, 1])
+    });
+    c.check("an order that is not a permutation is an error", || {
+        let t = tensor(vec![0.0; 24], &[2, 3, 4], &[12, 4, 1], 0)?;
+        for order in [&[0, 0, 1][..], &[0, 1], &[0, 1, 3], &[0, 1, 2, 3]] {
+            refused(&format!("permute({}, order {})", describe(&t), fmt_shape(order)), "permute", (f.permute)(&t, order))?;
+        }
+        Ok(())
+    });
+    c.check("golden: numpy's transpose", || {
+        golden().permute.iter().try_for_each(|case| {
+            let t = case.layout.tensor();
+            permutes(f, &t, &case.order)?;
+            let p = (f.permute)(&t, &case.order).map_err(|e| e.to_string())?;
+            ensure(p.shape() == case.result_shape && p.strides() == case.result_strides, || {
+                format!(
+                    "permute({}, order {}): expected shape {} strides {}, got {}",
+                    describe(&t),
+                    fmt_shape(&case.order),
+                    fmt_shape(&case.result_shape),
+                    fmt_shape(&case.result_strides),
+                    describe(&p)
+                )
+            })
+        })
+    });
+    let permuted = layouts::strided(4).prop_flat_map(|layout| {
+        let order = Just((0..layout.shape.len()).collect::<Vec<_>>()).prop_shuffle();
+        (Just(layout), order)
+    });
+    c.property("property: ndarray's permuted_axes, on permuted and sliced views", permuted, |(layout, order)| {
+        permutes(f, &layout.tensor(), &order)
+    });
+    let broken = (layouts::strided(4), vec(0usize..5, 0..6)).prop_filter("not a permutation", |(layout, order)| {
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        sorted != (0..layout.shape.len()).collect::<Vec<_>>()
+    });
+    c.property("property: orders that are not permutations are errors", broken, |(layout, order)| {
+        let t = layout.tensor();
+        refused(&format!("permute({}, order {})", describe(&t), fmt_shape(&order)), "permute", (f.permute)(&t, &order))
+    });
+}
+
+/// Checks that `view(t, shape)` shares storage and reads what ndarray's
+/// row-major reshape of `t` reads.
+fn views_as(f: super::Functions, t: &TensorData, shape: &[usize]) -> Outcome {
+    let call = format!("view({}, {})", describe(t), fmt_shape(shape));
+    let v = (f.view)(t, shape).map_err(|e| format!("{call}: expected a tensor, got the error \"{e}\""))?;
+    ensure(v.shares_storage(t), || format!("{call}: the result copied the storage; a view moves no data"))?;
+    same(|| format!("{call}: shape"), shape, v.shape())?;
+    same(|| format!("{call}: strides"), &standard_strides(shape)[..], v.strides())?;
+    let expected = as_ndarray(t)?.into_shape_with_order(IxDyn(shape)).map_err(|e| format!("{call}: ndarray: {e}"))?;
+    compare(&expected, &as_ndarray(&v)?).map_err(|e| format!("{call}: {e}"))
+}
+
+/// The shapes with the same number of elements as `shape`: its sizes
+/// shuffled, neighbours multiplied together, axes of size 1 inserted.
+fn reshapes(shape: Vec<usize>) -> impl Strategy<Value = Vec<usize>> {
+    let n = shape.len();
+    (Just(shape).prop_shuffle(), vec(any::<bool>(), n), vec(0usize..=n, 0..2)).prop_map(|(dims, merges, ones)| {
+        let mut out: Vec<usize> = Vec::new();
+        for (d, merge) in dims.into_iter().zip(merges) {
+            match out.last_mut() {
+                Some(last) if merge => *last *= d,
+                _ => out.push(d),
+            }
+        }
+        for at in ones {
+            out.insert(at.min(out.len()), 1);
+        }
+        out
+    })
+}
+
+pub fn view(imp: &Implementation, c: &mut Checker) {
+    let f = imp.tensor;
+    c.check("worked example: 8 contiguous elements viewed as (4, 2) have strides (2, 1)", || {
+        views_as(f, &tensor((0..8).map(f64::from).collect(), &[8], &[1], 0)?, &[4, 2])
+    });
+    c.check("a view of a non-contiguous tensor is an error", || {
+        let columns = tensor((0..6).map(f64::from).collect(), &[3, 2], &[1, 3], 0)?;
+        refused("view(shape (3, 2) strides (1, 3), (6,))", "view", (f.view)(&columns, &[6]))
+    });
+    c.check("a view with another number of elements is an error", || {
+        let t = tensor((0..8).map(f64::from).collect(), &[8], &[1], 0)?;
+        refused("view(shape (8,) strides (1,), (3, 3))", "view", (f.view)(&t, &[3, 3]))
+    });
+    c.check("golden: numpy's reshape of contiguous arrays", || {
+        golden().view.iter().try_for_each(|case| {
+            let t = case.layout.tensor();
+            let call = format!("view({}, {})", describe(&t), fmt_shape(&case.new_shape));
+            match &case.result_strides {
+                Some(strides) if case.ok => {
+                    views_as(f, &t, &case.new_shape)?;
+                    let v = (f.view)(&t, &case.new_shape).map_err(|e| e.to_string())?;
+                    same(|| format!("{call}: strides"), &strides[..], v.strides())
+                }
+                _ => refused(&call, "view", (f.view)(&t, &case.new_shape)),
+            }
+        })
+    });
+    let contiguous = layouts::row_major(4).prop_flat_map(|layout| {
+        let shape = layout.shape.clone();
+        (Just(layout), reshapes(shape))
+    });
+    c.property("property: ndarray's reshape, after an offset", contiguous, |(layout, shape)| {
+        views_as(f, &layout.tensor(), &shape)
+    });
+    let scattered = layouts::strided(4).prop_filter_map("needs a non-contiguous layout", |layout| {
+        let t = layout.tensor();
+        let standard = as_ndarray(&t).map(|a| a.is_standard_layout()).unwrap_or(true);
+        (!standard).then(|| (layout.clone(), vec![t.size()]))
+    });
+    c.property("property: non-contiguous views are errors", scattered, |(layout, shape)| {
+        let t = layout.tensor();
+        refused(&format!("view({}, {})", describe(&t), fmt_shape(&shape)), "view", (f.view)(&t, &shape))
+    });
+}
+
+/// Checks that `contiguous(t)` is row-major with the elements of `t`.
+fn copies(f: super::Functions, t: &TensorData) -> Outcome {
+    let call = format!("contiguous({})", describe(t));
+    let copy = (f.contiguous)(t);
+    same(|| format!("{call}: strides"), &standard_strides(t.shape())[..], copy.strides())?;
+    compare(&as_ndarray(t)?, &as_ndarray(&copy)?).map_err(|e| format!("{call}: {e}"))
+}
+
+pub fn contiguous(imp: &Implementation, c: &mut Checker) {
+    let f = imp.tensor;
+    c.check("worked example: a 2 x 2 grid stored by columns, copied by rows", || {
+        let t = tensor(vec![1.0, 2.0, 3.0, 4.0], &[2, 2], &[1, 2], 0)?;
+        copies(f, &t)?;
+        let copy = (f.contiguous)(&t);
+        let rows = layouts::as_ndarray(&copy)?.iter().copied().collect::<Vec<_>>();
+        same(|| "contiguous(shape (2, 2) strides (1, 2)): elements in order".into(), vec![1.0, 3.0, 2.0, 4.0], rows)
+    });
+    c.check("golden: numpy's ascontiguousarray", || {
+        golden().contiguous.iter().try_for_each(|case| {
+            let t = case.layout.tensor();
+            copies(f, &t)?;
+            let copy = (f.contiguous)(&t);
+            let values = as_ndarray(&copy)?.iter().copied().collect::<Vec<_>>();
+            same(|| format!("contiguous({}): elements in row-major order", describe(&t)), &case.values, &values)
+        })
+    });
+    c.property("property: the elements ndarray reads, on permuted and sliced views", layouts::strided(4), |layout| {
+        copies(f, &layout.tensor())
+    });
+}
+
+pub fn get(imp: &Implementation, c: &mut Checker) {
+    let f = imp.tensor.get;
+    let reads = |t: &TensorData, index: &[usize], expected: f64| {
+        let call = || format!("get({}, {})", describe(t), fmt_shape(index));
+        match f(t, index) {
+            Ok(actual) => same(call, expected, actual),
+            Err(e) => Err(format!("{}: expected {expected}, got the error \"{e}\"", call())),
+        }
+    };
+    c.check("worked example: a grid stored by columns after one unused slot", || {
+        let t = tensor(vec![9.0, 1.0, 3.0, 2.0, 4.0], &[2, 2], &[1, 2], 1)?;
+        reads(&t, &[0, 1], 2.0)?;
+        reads(&t, &[1, 0], 3.0)
+    });
+    c.check("an index out of range or of the wrong rank is an error", || {
+        let t = tensor(vec![0.0; 6], &[2, 3], &[3, 1], 0)?;
+        for index in [&[2, 0][..], &[0, 3], &[0], &[0, 0, 0]] {
+            refused(&format!("get({}, {})", describe(&t), fmt_shape(index)), "get", f(&t, index))?;
+        }
+        Ok(())
+    });
+    c.check("golden: numpy's indexing of strided views", || {
+        golden().get.iter().try_for_each(|case| reads(&case.layout.tensor(), &case.index, case.value))
+    });
+    c.property("property: the element ndarray reads", layouts::strided_with_index(5), |(layout, index)| {
+        let t = layout.tensor();
+        let expected = as_ndarray(&t)?[IxDyn(&index)];
+        reads(&t, &index, expected)
+    });
+}
