@@ -122,3 +122,81 @@ fn write_totals(out: &mut String, run: &RunReport) {
 fn points(score: f64, max: f64) -> String {
     format!("{score:>5.1}/{max:.1}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::CheckReport;
+
+    fn task(name: &str, status: Status, score: f64, checks: Vec<CheckReport>) -> TaskReport {
+        TaskReport {
+            name: name.to_string(),
+            module: "tensor".to_string(),
+            score,
+            max_score: 4.0,
+            status,
+            seconds: 0.25,
+            chapter: "book/src/tensor.md".to_string(),
+            checks,
+        }
+    }
+
+    fn check(name: &str, message: &str) -> CheckReport {
+        CheckReport { name: name.to_string(), passed: message.is_empty(), message: message.to_string() }
+    }
+
+    #[test]
+    fn the_report_text_is_pinned() {
+        let run = RunReport::new(
+            1234,
+            vec![
+                task("to_index", Status::Passed, 4.0, vec![check("golden", "")]),
+                task(
+                    "permute",
+                    Status::Failed,
+                    2.0,
+                    vec![check("golden", ""), check("property", "permute(shape (2,) strides (1,) offset 0, order (0,)): offset: expected 0, got 1\nsmallest failing input: (..)")],
+                ),
+                task("view", Status::NotImplemented, 0.0, vec![check("example", "not implemented: fill me in (the todo!() at modules/tensor/src/layout.rs:64)")]),
+                task("get", Status::TimedOut, 0.0, vec![check("run", "still running after 10 s; is there an endless loop?")]),
+            ],
+        );
+        let text = anstream::adapter::strip_str(&render(&run, "cargo grade", "modules/")).to_string();
+        let expected = "\
+grading modules/ with seed 1234
+
+         passed [  0.25s] tensor  to_index    4.0/4.0
+         failed [  0.25s] tensor  permute     2.0/4.0
+not implemented [  0.25s] tensor  view        0.0/4.0
+      timed out [  0.25s] tensor  get         0.0/4.0
+
+--- tensor/permute: failed, 2.0/4.0 points
+  x property
+      permute(shape (2,) strides (1,) offset 0, order (0,)): offset: expected 0, got 1
+      smallest failing input: (..)
+    replay: cargo grade --task permute --seed 1234
+    read:   book/src/tensor.md
+--- tensor/view: not implemented, 0.0/4.0 points
+    not implemented: fill me in (the todo!() at modules/tensor/src/layout.rs:64)
+    read:   book/src/tensor.md
+--- tensor/get: timed out, 0.0/4.0 points
+  x run
+      still running after 10 s; is there an endless loop?
+    replay: cargo grade --task get --seed 1234
+    read:   book/src/tensor.md
+
+------------------------------------------------------------
+         tensor    6.0/16.0
+          total    6.0/16.0  [###########-------------------]  38%  1 of 4 tasks passed, seed 1234
+";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_full_score_fills_the_bar() {
+        let run = RunReport::new(1, vec![task("get", Status::Passed, 4.0, vec![check("golden", "")])]);
+        let text = anstream::adapter::strip_str(&render(&run, "cargo grade", "modules/")).to_string();
+        assert!(text.ends_with(&format!("[{}] 100%  1 of 1 tasks passed, seed 1\n", "#".repeat(BAR))), "{text}");
+        assert!(!text.contains("--- "), "a passing run has no details: {text}");
+    }
+}

@@ -1,0 +1,71 @@
+//! The grader's command line: listing, selection, and refusing bad
+//! arguments with status 2. Nothing here depends on what the modules hold.
+
+use std::process::{Command, Output};
+
+fn grader(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_grader")).args(args).output().expect("the grader starts")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+#[test]
+fn list_names_every_task_with_its_points() {
+    let output = grader(&["--list"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for task in grader::tasks() {
+        let line = text.lines().find(|l| l.split_whitespace().nth(1) == Some(task.name));
+        let line = line.unwrap_or_else(|| panic!("{} is not listed:\n{text}", task.name));
+        assert!(line.starts_with(task.module) && line.contains(&format!("{:.1} points", task.points)), "{line}");
+    }
+}
+
+#[test]
+fn list_as_json_is_one_document() {
+    let output = grader(&["--list", "--format", "json", "--task", "tensor"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("one JSON document");
+    let tasks = list.as_array().unwrap();
+    assert_eq!(tasks.len(), grader::tasks().iter().filter(|t| t.module == "tensor").count());
+    assert!(tasks.iter().all(|t| t["module"] == "tensor" && t["max_score"].as_f64().unwrap() > 0.0));
+}
+
+#[test]
+fn a_task_can_be_named_alone_or_with_its_module() {
+    for name in ["permute", "tensor/permute"] {
+        let text = stdout(&grader(&["--list", "--task", name]));
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains("permute"));
+    }
+}
+
+#[test]
+fn an_unknown_task_is_an_error_naming_it() {
+    let output = grader(&["--task", "premute"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("grader: no task or module is named 'premute'"), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn bad_options_are_errors_naming_them() {
+    for (args, named) in [
+        (&["--timeout", "0"][..], "--timeout"),
+        (&["--timeout", "soon"], "--timeout"),
+        (&["--seed=-1"], "--seed"),
+        (&["--seed", "many"], "--seed"),
+        (&["--format", "xml"], "--format"),
+        (&["--jobs", "0"], "--jobs"),
+        (&["--colour"], "--colour"),
+    ] {
+        let output = grader(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains(named), "{args:?}: {}", stderr(&output));
+    }
+}

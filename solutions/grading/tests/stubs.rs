@@ -1,0 +1,34 @@
+//! The generated stubs score zero: every task not implemented, none crashed.
+
+mod common;
+
+use common::grade_json;
+
+#[test]
+fn stubs_score_zero_and_every_task_is_not_implemented() {
+    let (code, report) = grade_json(env!("CARGO_BIN_EXE_grade-stubs"), &["--seed", "3"]);
+    assert_eq!(report["score"].as_f64(), Some(0.0));
+    let tasks = report["tasks"].as_array().unwrap();
+    assert_eq!(tasks.len(), grader::tasks().len());
+    for task in tasks {
+        assert_eq!(task["status"], "not_implemented", "{task:#}");
+        assert_eq!(task["score"].as_f64(), Some(0.0));
+        let first = &task["checks"][0]["message"];
+        assert!(first.as_str().unwrap().contains("(the todo!() at modules/"), "{first}");
+    }
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn the_human_report_points_each_stub_at_its_todo() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_grade-stubs"))
+        .args(["--seed", "3", "--task", "view", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("not implemented"), "{text}");
+    assert!(text.contains("todo!() at modules/tensor/src/layout.rs"), "{text}");
+    assert!(text.contains("read:   book/src/tensor.md"), "{text}");
+    assert!(text.contains("0.0/5.0"), "{text}");
+    assert!(!text.contains('\u{1b}'), "--color never printed escapes: {text}");
+}
