@@ -97,9 +97,7 @@ impl Checker {
         let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         let verdict = match runner.run(&strategy, |value| test(value).map_err(TestCaseError::fail)) {
             Ok(()) => Ok(()),
-            Err(TestError::Fail(reason, value)) => {
-                Err(format!("{reason}\nsmallest failing input: {value:?}"))
-            }
+            Err(TestError::Fail(reason, value)) => Err(format!("{reason}\nsmallest failing input: {value:?}")),
             Err(TestError::Abort(reason)) => Err(format!("could not generate inputs: {reason}")),
         };
         self.record(name, verdict);

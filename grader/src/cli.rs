@@ -94,9 +94,10 @@ fn run(args: &Args, implementation: &Implementation, command: &str, target: &str
         return Ok(ExitCode::SUCCESS);
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);
-    let jobs = args.jobs.map(usize::from).unwrap_or_else(|| {
-        std::thread::available_parallelism().map(usize::from).unwrap_or(1)
-    });
+    let jobs = args
+        .jobs
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(1));
     let reports = runner::run_all(&selected, seed, Duration::from_secs_f64(args.timeout), jobs)
         .map_err(|e| format!("could not start a task's process: {e}"))?;
     let run = RunReport::new(seed, reports);

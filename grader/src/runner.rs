@@ -14,10 +14,10 @@ use std::time::{Duration, Instant};
 
 use wait_timeout::ChildExt;
 
+use crate::Implementation;
 pub use crate::check::capture_panics;
 use crate::check::{Checker, last_panic};
 use crate::task::{Status, Task, TaskReport};
-use crate::Implementation;
 
 /// Marks the line of a child's stdout that holds its report.
 pub const RESULT_PREFIX: &str = "gradlings-result: ";

@@ -155,10 +155,29 @@ mod tests {
                     "permute",
                     Status::Failed,
                     2.0,
-                    vec![check("golden", ""), check("property", "permute(shape (2,) strides (1,) offset 0, order (0,)): offset: expected 0, got 1\nsmallest failing input: (..)")],
+                    vec![
+                        check("golden", ""),
+                        check(
+                            "property",
+                            "permute(shape (2,) strides (1,) offset 0, order (0,)): offset: expected 0, got 1\nsmallest failing input: (..)",
+                        ),
+                    ],
                 ),
-                task("view", Status::NotImplemented, 0.0, vec![check("example", "not implemented: fill me in (the todo!() at modules/tensor/src/layout.rs:64)")]),
-                task("get", Status::TimedOut, 0.0, vec![check("run", "still running after 10 s; is there an endless loop?")]),
+                task(
+                    "view",
+                    Status::NotImplemented,
+                    0.0,
+                    vec![check(
+                        "example",
+                        "not implemented: fill me in (the todo!() at modules/tensor/src/layout.rs:64)",
+                    )],
+                ),
+                task(
+                    "get",
+                    Status::TimedOut,
+                    0.0,
+                    vec![check("run", "still running after 10 s; is there an endless loop?")],
+                ),
             ],
         );
         let text = anstream::adapter::strip_str(&render(&run, "cargo grade", "modules/")).to_string();

@@ -45,7 +45,9 @@ fn broadcasts_to(f: Broadcast, a: &[usize], b: &[usize], expected: Option<&[usiz
         (Err(e), Some(expected)) => Err(format!("{}: expected {}, got the error \"{e}\"", call(), fmt_shape(expected))),
         (Err(e), None) => {
             let message = e.to_string();
-            let named = message.contains("shape_broadcast") && message.contains(&fmt_shape(a)) && message.contains(&fmt_shape(b));
+            let named = message.contains("shape_broadcast")
+                && message.contains(&fmt_shape(a))
+                && message.contains(&fmt_shape(b));
             ensure(named, || format!("{}: the error \"{message}\" should name shape_broadcast and both shapes", call()))
         }
     }
@@ -72,7 +74,9 @@ fn ndarray_broadcast(a: &[usize], b: &[usize]) -> Vec<usize> {
 
 pub fn shape_broadcast(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor.shape_broadcast;
-    c.check("worked example: (2, 3, 1) with (4,) gives (2, 3, 4)", || broadcasts_to(f, &[2, 3, 1], &[4], Some(&[2, 3, 4])));
+    c.check("worked example: (2, 3, 1) with (4,) gives (2, 3, 4)", || {
+        broadcasts_to(f, &[2, 3, 1], &[4], Some(&[2, 3, 4]))
+    });
     c.check("worked example: (5, 2) with (5,) is an error", || broadcasts_to(f, &[5, 2], &[5], None));
     c.check("golden: numpy's broadcast_shapes", || {
         let golden: Golden = golden::parse(golden::TENSOR);
@@ -90,7 +94,9 @@ pub fn shape_broadcast(imp: &Implementation, c: &mut Checker) {
             (a, b)
         })
     });
-    c.property("property: sizes that differ and are not 1 are an error", clash, |(a, b)| broadcasts_to(f, &a, &b, None));
+    c.property("property: sizes that differ and are not 1 are an error", clash, |(a, b)| {
+        broadcasts_to(f, &a, &b, None)
+    });
 }
 
 pub fn broadcast_index(imp: &Implementation, c: &mut Checker) {
@@ -102,7 +108,8 @@ pub fn broadcast_index(imp: &Implementation, c: &mut Checker) {
         let size = small.iter().product::<usize>();
         let numbered = ArrayD::from_shape_vec(IxDyn(small), (0..size).map(|v| v as f64).collect())
             .map_err(|e| format!("{}: {e}", call()))?;
-        let stretched = numbered.broadcast(IxDyn(big)).ok_or_else(|| format!("{}: ndarray cannot broadcast", call()))?;
+        let stretched =
+            numbered.broadcast(IxDyn(big)).ok_or_else(|| format!("{}: ndarray cannot broadcast", call()))?;
         let actual = f(big_index, big, small);
         let expected_value = stretched[IxDyn(big_index)];
         let in_range = actual.len() == small.len() && actual.iter().zip(small).all(|(i, d)| i < d);
@@ -112,7 +119,9 @@ pub fn broadcast_index(imp: &Implementation, c: &mut Checker) {
             format!("{}: expected {}, got {}", call(), fmt_shape(&expected), fmt_shape(&actual))
         })
     };
-    c.check("worked example: index (1, 2, 3) of (2, 3, 4) reads (2, 0) of (3, 1)", || reads(&[1, 2, 3], &[2, 3, 4], &[3, 1]));
+    c.check("worked example: index (1, 2, 3) of (2, 3, 4) reads (2, 0) of (3, 1)", || {
+        reads(&[1, 2, 3], &[2, 3, 4], &[3, 1])
+    });
     c.check("golden: numpy's broadcast_to", || {
         let golden: Golden = golden::parse(golden::TENSOR);
         golden.broadcast_index.iter().try_for_each(|case| {

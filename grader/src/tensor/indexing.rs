@@ -38,7 +38,12 @@ struct IndexCase {
 fn strides_are(f: fn(&[usize]) -> Vec<usize>, shape: &[usize], expected: &[usize]) -> Outcome {
     let actual = f(shape);
     ensure(actual == expected, || {
-        format!("contiguous_strides({}): expected {}, got {}", fmt_shape(shape), fmt_shape(expected), fmt_shape(&actual))
+        format!(
+            "contiguous_strides({}): expected {}, got {}",
+            fmt_shape(shape),
+            fmt_shape(expected),
+            fmt_shape(&actual)
+        )
     })
 }
 
@@ -89,7 +94,12 @@ pub fn to_index(imp: &Implementation, c: &mut Checker) {
     let index_is = |ordinal: usize, shape: &[usize], expected: &[usize]| {
         let actual = f(ordinal, shape);
         ensure(actual == expected, || {
-            format!("to_index({ordinal}, shape {}): expected {}, got {}", fmt_shape(shape), fmt_shape(expected), fmt_shape(&actual))
+            format!(
+                "to_index({ordinal}, shape {}): expected {}, got {}",
+                fmt_shape(shape),
+                fmt_shape(expected),
+                fmt_shape(&actual)
+            )
         })
     };
     c.check("worked example: in shape (2, 3), ordinal 4 is index (1, 1)", || index_is(4, &[2, 3], &[1, 1]));

@@ -71,7 +71,9 @@ fn tensor(values: Vec<f64>, shape: &[usize], strides: &[usize], offset: usize) -
 fn refused<T: std::fmt::Debug>(call: &str, function: &str, result: Result<T, support::ShapeError>) -> Outcome {
     match result {
         Ok(value) => Err(format!("{call}: expected an error, got {value:?}")),
-        Err(e) => ensure(e.to_string().contains(function), || format!("{call}: the error \"{e}\" should name {function}")),
+        Err(e) => {
+            ensure(e.to_string().contains(function), || format!("{call}: the error \"{e}\" should name {function}"))
+        }
     }
 }
 
@@ -123,7 +125,11 @@ pub fn permute(imp: &Implementation, c: &mut Checker) {
     c.check("an order that is not a permutation is an error", || {
         let t = tensor(vec![0.0; 24], &[2, 3, 4], &[12, 4, 1], 0)?;
         for order in [&[0, 0, 1][..], &[0, 1], &[0, 1, 3], &[0, 1, 2, 3]] {
-            refused(&format!("permute({}, order {})", describe(&t), fmt_shape(order)), "permute", (f.permute)(&t, order))?;
+            refused(
+                &format!("permute({}, order {})", describe(&t), fmt_shape(order)),
+                "permute",
+                (f.permute)(&t, order),
+            )?;
         }
         Ok(())
     });

@@ -44,12 +44,7 @@ impl TensorData {
     ///
     /// **Errors** as [`TensorData::new`], and when `offset` lies outside the
     /// storage of a non-empty tensor.
-    pub fn with_storage(
-        storage: Storage,
-        shape: Shape,
-        strides: Strides,
-        offset: usize,
-    ) -> Result<Self, ShapeError> {
+    pub fn with_storage(storage: Storage, shape: Shape, strides: Strides, offset: usize) -> Result<Self, ShapeError> {
         if shape.len() != strides.len() {
             return Err(ShapeError::new(
                 "TensorData",
@@ -59,8 +54,7 @@ impl TensorData {
         }
         let empty = shape.contains(&0);
         // The farthest slot any index reaches: every coordinate at its maximum.
-        let last = offset
-            + shape.iter().zip(&strides).map(|(&d, &s)| d.saturating_sub(1) * s).sum::<usize>();
+        let last = offset + shape.iter().zip(&strides).map(|(&d, &s)| d.saturating_sub(1) * s).sum::<usize>();
         if !empty && last >= storage.len() {
             return Err(ShapeError::new(
                 "TensorData",

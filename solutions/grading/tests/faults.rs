@@ -31,7 +31,8 @@ fn each_fault_is_reported_and_the_rest_still_graded() {
 #[test]
 fn a_timed_out_task_is_killed_at_its_limit() {
     let start = std::time::Instant::now();
-    let (_, report) = grade_json(env!("CARGO_BIN_EXE_grade-faults"), &["--seed", "1", "--task", "to_index", "--timeout", "0.5"]);
+    let (_, report) =
+        grade_json(env!("CARGO_BIN_EXE_grade-faults"), &["--seed", "1", "--task", "to_index", "--timeout", "0.5"]);
     assert_eq!(task(&report, "to_index")["status"], "timed_out");
     assert!(start.elapsed() < std::time::Duration::from_secs(5), "the grader waited {:?}", start.elapsed());
 }

@@ -22,7 +22,8 @@ fn full_marks_on_several_seeds() {
 #[test]
 fn every_task_is_reported_once_in_the_order_of_the_notes() {
     let (_, report) = grade_json(env!("CARGO_BIN_EXE_grade-solutions"), &["--seed", "7"]);
-    let names: Vec<String> = report["tasks"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<String> =
+        report["tasks"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_string()).collect();
     let expected: Vec<String> = grader::tasks().iter().map(|t| t.name.to_string()).collect();
     assert_eq!(names, expected);
 }

@@ -37,7 +37,14 @@ fn every_mutant_loses_points_in_its_own_task_only() {
                         report.max_score
                     );
                 } else {
-                    assert_eq!(report.status, Status::Passed, "{}: the mutant '{}' broke it: {:?}", task.name, mutant.what, report.checks);
+                    assert_eq!(
+                        report.status,
+                        Status::Passed,
+                        "{}: the mutant '{}' broke it: {:?}",
+                        task.name,
+                        mutant.what,
+                        report.checks
+                    );
                 }
             }
         }
@@ -47,6 +54,10 @@ fn every_mutant_loses_points_in_its_own_task_only() {
 #[test]
 fn every_task_has_a_mutant() {
     for task in grader::tasks() {
-        assert!(tensor::MUTANTS.iter().any(|m| m.task == task.name), "no wrong implementation tests the checks of {}", task.name);
+        assert!(
+            tensor::MUTANTS.iter().any(|m| m.task == task.name),
+            "no wrong implementation tests the checks of {}",
+            task.name
+        );
     }
 }

@@ -11,11 +11,17 @@ use serde_json::Value;
 pub fn grade_json(bin: &str, args: &[&str]) -> (i32, Value) {
     let output = Command::new(bin).args(args).args(["--format", "json"]).output().expect("the grader starts");
     let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
-    let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{stdout}"));
+    let report =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{stdout}"));
     (output.status.code().expect("the grader exits normally"), report)
 }
 
 /// The task named `name` in a JSON report.
 pub fn task<'a>(report: &'a Value, name: &str) -> &'a Value {
-    report["tasks"].as_array().expect("tasks").iter().find(|t| t["name"] == name).unwrap_or_else(|| panic!("no task {name}"))
+    report["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no task {name}"))
 }

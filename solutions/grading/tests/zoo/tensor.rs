@@ -7,29 +7,85 @@ use tensor_solution as right;
 use super::Mutant;
 
 pub const MUTANTS: &[Mutant] = &[
-    Mutant { task: "contiguous_strides", what: "column-major strides", plant: |i| i.tensor.contiguous_strides = column_major },
-    Mutant { task: "contiguous_strides", what: "strides off by one axis", plant: |i| i.tensor.contiguous_strides = shifted_strides },
-    Mutant { task: "index_to_position", what: "position ignores the last axis", plant: |i| i.tensor.index_to_position = drops_last },
-    Mutant { task: "index_to_position", what: "position multiplies reversed strides", plant: |i| i.tensor.index_to_position = reversed_strides },
+    Mutant {
+        task: "contiguous_strides",
+        what: "column-major strides",
+        plant: |i| i.tensor.contiguous_strides = column_major,
+    },
+    Mutant {
+        task: "contiguous_strides",
+        what: "strides off by one axis",
+        plant: |i| i.tensor.contiguous_strides = shifted_strides,
+    },
+    Mutant {
+        task: "index_to_position",
+        what: "position ignores the last axis",
+        plant: |i| i.tensor.index_to_position = drops_last,
+    },
+    Mutant {
+        task: "index_to_position",
+        what: "position multiplies reversed strides",
+        plant: |i| i.tensor.index_to_position = reversed_strides,
+    },
     Mutant { task: "to_index", what: "off by one: ordinal + 1", plant: |i| i.tensor.to_index = off_by_one },
     Mutant { task: "to_index", what: "first axis changes fastest", plant: |i| i.tensor.to_index = column_major_index },
-    Mutant { task: "shape_broadcast", what: "accepts (5, 2) with (5,) by aligning at the left", plant: |i| i.tensor.shape_broadcast = left_aligned },
-    Mutant { task: "shape_broadcast", what: "takes the larger size without checking", plant: |i| i.tensor.shape_broadcast = max_without_check },
-    Mutant { task: "shape_broadcast", what: "refuses shapes of different ranks", plant: |i| i.tensor.shape_broadcast = same_rank_only },
-    Mutant { task: "broadcast_index", what: "aligns axes at the left", plant: |i| i.tensor.broadcast_index = left_index },
-    Mutant { task: "broadcast_index", what: "forgets to read coordinate 0 on size-1 axes", plant: |i| i.tensor.broadcast_index = no_stretch },
-    Mutant { task: "is_contiguous", what: "strides merely non-increasing (MiniTorch's shortcut)", plant: |i| i.tensor.is_contiguous = non_increasing },
-    Mutant { task: "is_contiguous", what: "strict about the strides of size-1 axes", plant: |i| i.tensor.is_contiguous = strict_size_one },
+    Mutant {
+        task: "shape_broadcast",
+        what: "accepts (5, 2) with (5,) by aligning at the left",
+        plant: |i| i.tensor.shape_broadcast = left_aligned,
+    },
+    Mutant {
+        task: "shape_broadcast",
+        what: "takes the larger size without checking",
+        plant: |i| i.tensor.shape_broadcast = max_without_check,
+    },
+    Mutant {
+        task: "shape_broadcast",
+        what: "refuses shapes of different ranks",
+        plant: |i| i.tensor.shape_broadcast = same_rank_only,
+    },
+    Mutant {
+        task: "broadcast_index",
+        what: "aligns axes at the left",
+        plant: |i| i.tensor.broadcast_index = left_index,
+    },
+    Mutant {
+        task: "broadcast_index",
+        what: "forgets to read coordinate 0 on size-1 axes",
+        plant: |i| i.tensor.broadcast_index = no_stretch,
+    },
+    Mutant {
+        task: "is_contiguous",
+        what: "strides merely non-increasing (MiniTorch's shortcut)",
+        plant: |i| i.tensor.is_contiguous = non_increasing,
+    },
+    Mutant {
+        task: "is_contiguous",
+        what: "strict about the strides of size-1 axes",
+        plant: |i| i.tensor.is_contiguous = strict_size_one,
+    },
     Mutant { task: "is_contiguous", what: "demands a zero offset", plant: |i| i.tensor.is_contiguous = zero_offset },
     Mutant { task: "permute", what: "copies the data", plant: |i| i.tensor.permute = copying_permute },
-    Mutant { task: "permute", what: "forgets to permute the strides", plant: |i| i.tensor.permute = shape_only_permute },
+    Mutant {
+        task: "permute",
+        what: "forgets to permute the strides",
+        plant: |i| i.tensor.permute = shape_only_permute,
+    },
     Mutant { task: "permute", what: "uses the inverse permutation", plant: |i| i.tensor.permute = inverse_permute },
     Mutant { task: "permute", what: "accepts a repeated axis", plant: |i| i.tensor.permute = unchecked_permute },
     Mutant { task: "view", what: "allowed on a non-contiguous tensor", plant: |i| i.tensor.view = unchecked_view },
-    Mutant { task: "view", what: "keeps the old strides' first entries", plant: |i| i.tensor.view = stale_strides_view },
+    Mutant {
+        task: "view",
+        what: "keeps the old strides' first entries",
+        plant: |i| i.tensor.view = stale_strides_view,
+    },
     Mutant { task: "view", what: "drops the offset", plant: |i| i.tensor.view = offset_dropping_view },
     Mutant { task: "contiguous", what: "returns the input unchanged", plant: |i| i.tensor.contiguous = clone_only },
-    Mutant { task: "contiguous", what: "copies the storage in storage order", plant: |i| i.tensor.contiguous = storage_order },
+    Mutant {
+        task: "contiguous",
+        what: "copies the storage in storage order",
+        plant: |i| i.tensor.contiguous = storage_order,
+    },
     Mutant { task: "get", what: "ignores the offset", plant: |i| i.tensor.get = offsetless_get },
     Mutant { task: "get", what: "ignores the strides (assumes row-major)", plant: |i| i.tensor.get = strideless_get },
 ];
@@ -76,7 +132,11 @@ fn left_aligned(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
         .map(|i| match (at(a, i), at(b, i)) {
             (x, y) if x == y || y == 1 => Ok(x),
             (1, y) => Ok(y),
-            _ => Err(ShapeError::new("shape_broadcast", "compatible shapes", format!("{} and {}", fmt_shape(a), fmt_shape(b)))),
+            _ => Err(ShapeError::new(
+                "shape_broadcast",
+                "compatible shapes",
+                format!("{} and {}", fmt_shape(a), fmt_shape(b)),
+            )),
         })
         .collect()
 }
@@ -89,7 +149,11 @@ fn max_without_check(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
 
 fn same_rank_only(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
     if a.len() != b.len() {
-        return Err(ShapeError::new("shape_broadcast", "shapes of one rank", format!("{} and {}", fmt_shape(a), fmt_shape(b))));
+        return Err(ShapeError::new(
+            "shape_broadcast",
+            "shapes of one rank",
+            format!("{} and {}", fmt_shape(a), fmt_shape(b)),
+        ));
     }
     right::shape_broadcast(a, b)
 }
@@ -120,7 +184,11 @@ fn copying_permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeE
 
 fn shape_only_permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError> {
     let p = right::permute(t, order)?;
-    let strides = if p.ndim() == t.ndim() && p.strides().len() > 1 { right::contiguous_strides(p.shape()) } else { p.strides().to_vec() };
+    let strides = if p.ndim() == t.ndim() && p.strides().len() > 1 {
+        right::contiguous_strides(p.shape())
+    } else {
+        p.strides().to_vec()
+    };
     let shape = p.shape().to_vec();
     match TensorData::with_storage(t.storage().clone(), shape.clone(), t.strides().to_vec(), t.offset()) {
         // Keeps the input's strides when they fit the storage, as the mistake does.
@@ -186,4 +254,3 @@ fn strideless_get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
     let position = right::index_to_position(index, &right::contiguous_strides(t.shape()));
     Ok(t.storage()[t.offset() + position])
 }
-
