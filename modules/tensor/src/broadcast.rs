@@ -19,7 +19,9 @@ use support::{Index, Shape, ShapeError, fmt_shape};
 /// # Ok::<(), support::ShapeError>(())
 /// ```
 pub fn shape_broadcast(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
-    todo!("align from the right; on each axis the sizes must match or one must be 1; return a ShapeError naming both shapes otherwise")
+    todo!(
+        "align from the right; on each axis the sizes must match or one must be 1; return a ShapeError naming both shapes otherwise"
+    )
 }
 
 /// The index into a tensor of `shape` that an index of the broadcast shape

@@ -61,7 +61,9 @@ pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError
 /// # Ok::<(), support::ShapeError>(())
 /// ```
 pub fn view(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeError> {
-    todo!("refuse a non-contiguous tensor and a shape of another size; otherwise give shape its row-major strides over the same storage and offset")
+    todo!(
+        "refuse a non-contiguous tensor and a shape of another size; otherwise give shape its row-major strides over the same storage and offset"
+    )
 }
 
 /// A row-major copy of `t` in fresh storage: same shape, same element at

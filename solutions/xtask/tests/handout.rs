@@ -1,0 +1,126 @@
+//! `cargo xtask handout` on the real repository: the export holds no
+//! solution code, builds offline, and its grader gives the untouched stubs
+//! zero.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use xtask::{files, handout, regions, workspace};
+
+/// The handout of the real repository in a fresh temporary directory.
+fn export() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("handout");
+    let summary = handout::export(&workspace::root(), &out).unwrap();
+    assert!(summary.files > 0);
+    assert!(summary.lock_warning.is_none(), "{summary}");
+    (dir, out)
+}
+
+/// Trimmed lines of 25 or more characters from the SOLUTION regions of
+/// every reference solution, less those that also stand outside the
+/// regions (such as `return Err(ShapeError::new(` in provided validation):
+/// the stubs show those anyway.
+fn solution_lines(root: &Path) -> BTreeSet<String> {
+    let mut secret = BTreeSet::new();
+    let mut public = BTreeSet::new();
+    for krate in workspace::solution_crates(root).unwrap() {
+        let src = root.join(&krate.dir).join("src");
+        for rel in files::files_under(&src).unwrap() {
+            if rel.extension().is_some_and(|e| e == "rs") {
+                let text = fs::read_to_string(src.join(&rel)).unwrap();
+                let body = regions::solution_lines(&text).unwrap();
+                secret.extend(body.iter().map(|l| l.trim()).filter(|l| l.len() >= 25).map(str::to_string));
+                let stub = regions::strip(&text).unwrap();
+                public.extend(stub.lines().map(|l| l.trim().to_string()));
+            }
+        }
+    }
+    secret.difference(&public).cloned().collect()
+}
+
+#[test]
+fn the_handout_holds_no_solution_code() {
+    let root = workspace::root();
+    let (_dir, out) = export();
+    let exported = files::files_under(&out).unwrap();
+    let bodies = solution_lines(&root);
+    assert!(!bodies.is_empty(), "the solutions should have SOLUTION regions");
+
+    let mut leaks = Vec::new();
+    for rel in &exported {
+        let path = files::slash(rel);
+        if path.starts_with("solutions/") || path.starts_with(".ci/") {
+            leaks.push(format!("{path}: an instructor-only file"));
+        }
+        let text = String::from_utf8_lossy(&fs::read(out.join(rel)).unwrap()).into_owned();
+        for marker in ["BEGIN SOLUTION", "BEGIN HIDDEN", "-solution\"", "_solution"] {
+            if text.contains(marker) {
+                leaks.push(format!("{path}: contains `{marker}`"));
+            }
+        }
+        for line in bodies.iter().filter(|line| text.contains(line.as_str())) {
+            leaks.push(format!("{path}: contains the solution line `{line}`"));
+        }
+    }
+    assert!(leaks.is_empty(), "the handout leaks instructor material:\n{}", leaks.join("\n"));
+
+    let paths: Vec<String> = exported.iter().map(|p| files::slash(p)).collect();
+    for expected in ["Cargo.toml", "Cargo.lock", ".cargo/config.toml", "modules/tensor/src/lib.rs", "grader/Cargo.toml"]
+    {
+        assert!(paths.iter().any(|p| p == expected), "{expected} is missing from the handout: {paths:?}");
+    }
+    let config = fs::read_to_string(out.join(".cargo/config.toml")).unwrap();
+    assert!(config.contains("grade =") && !config.contains("xtask") && !config.contains("grade-solutions"), "{config}");
+    let manifest = fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("solutions") && !manifest.contains("handout"), "{manifest}");
+    let stub = fs::read_to_string(out.join("modules/tensor/Cargo.toml")).unwrap();
+    assert!(!stub.contains("solutions/") && !stub.contains("xtask"), "{stub}");
+}
+
+#[test]
+fn the_handout_builds_and_grades_the_stubs_zero() {
+    let (_dir, out) = export();
+    // A target folder of its own, kept between runs so that dependencies are
+    // compiled once, and apart from the one the outer cargo holds locked.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let lock_before = fs::read(out.join("Cargo.lock")).unwrap();
+    let output = Command::new(cargo)
+        .current_dir(&out)
+        .args(["run", "--offline", "--quiet", "-p", "grader", "--", "--format", "json", "--seed", "1"])
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "the grader should exit 1 (not full marks)\n{stdout}\n{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{stdout}"));
+    assert_eq!(report["score"].as_f64(), Some(0.0), "{report:#}");
+    let tasks = report["tasks"].as_array().expect("a `tasks` array");
+    assert!(!tasks.is_empty(), "the grader should have tasks");
+    for task in tasks {
+        assert_eq!(task["status"], "not_implemented", "{task:#}");
+    }
+    assert_eq!(fs::read(out.join("Cargo.lock")).unwrap(), lock_before, "the first build changed Cargo.lock");
+}
+
+#[test]
+fn a_non_empty_destination_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("keep.txt"), "mine").unwrap();
+    let error = handout::export(&workspace::root(), dir.path()).unwrap_err().to_string();
+    assert!(error.contains(&dir.path().display().to_string()) && error.contains("not empty"), "{error}");
+    assert_eq!(files::files_under(dir.path()).unwrap(), [PathBuf::from("keep.txt")]);
+}
+
+#[test]
+fn a_destination_inside_the_repository_must_be_ignored_by_git() {
+    let root = workspace::root();
+    let error = handout::export(&root, &root.join("modules/handout-here")).unwrap_err().to_string();
+    assert!(error.contains("inside the repository"), "{error}");
+    assert!(!root.join("modules/handout-here").exists());
+}
