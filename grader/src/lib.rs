@@ -5,8 +5,8 @@
 //!   checks that grade it (worked examples, golden files computed by numpy,
 //!   proptest properties, finite differences, non-contiguous layouts).
 //! - An [`Implementation`] is a table of the functions under test, bound to
-//!   a crate by [`implementation!`]: the student crates in `modules/` for the
-//!   `grader` binary, the reference crates in `solutions/` for instructors.
+//!   crates by [`implementation!`]; `cargo grade` binds the crates in
+//!   `modules/`.
 //! - [`runner`] runs every task in a child process with a time limit, so a
 //!   `todo!()`, a panic, an endless loop or an abort in one task never stops
 //!   the others from being graded.
