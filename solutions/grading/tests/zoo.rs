@@ -28,6 +28,7 @@ fn every_mutant_loses_points_in_its_own_task_only() {
             for task in &tasks {
                 let report = grade_here(task, &implementation, seed).expect("no panic outside checks");
                 if task.name == mutant.task {
+                    drop(std::panic::take_hook()); // Print this test's own failure.
                     assert!(
                         report.score < report.max_score && report.status != Status::Passed,
                         "{}: the mutant '{}' got {}/{} (seed {seed})",
@@ -60,4 +61,29 @@ fn every_task_has_a_mutant() {
             task.name
         );
     }
+}
+
+#[test]
+fn every_check_catches_some_mutant() {
+    capture_panics();
+    let mut uncaught = Vec::new();
+    for task in grader::tasks() {
+        let mutants: Vec<&Mutant> = tensor::MUTANTS.iter().filter(|m| m.task == task.name).collect();
+        let reports: Vec<_> = mutants
+            .iter()
+            .map(|mutant| {
+                let mut implementation = grading::solutions();
+                (mutant.plant)(&mut implementation);
+                grade_here(&task, &implementation, 1).expect("no panic outside checks")
+            })
+            .collect();
+        let right = grade_here(&task, &grading::solutions(), 1).expect("no panic outside checks");
+        for (i, check) in right.checks.iter().enumerate() {
+            if reports.iter().all(|r| r.checks[i].passed) {
+                uncaught.push(format!("{}: \"{}\"", task.name, check.name));
+            }
+        }
+    }
+    drop(std::panic::take_hook()); // Print this test's own failure.
+    assert!(uncaught.is_empty(), "checks that no wrong implementation fails:\n{}", uncaught.join("\n"));
 }

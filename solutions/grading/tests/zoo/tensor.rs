@@ -18,6 +18,16 @@ pub const MUTANTS: &[Mutant] = &[
         plant: |i| i.tensor.contiguous_strides = shifted_strides,
     },
     Mutant {
+        task: "contiguous_strides",
+        what: "a leading 1 that a shape of no axes keeps",
+        plant: |i| i.tensor.contiguous_strides = leading_one,
+    },
+    Mutant {
+        task: "index_to_position",
+        what: "sum started at 1",
+        plant: |i| i.tensor.index_to_position = sum_from_one,
+    },
+    Mutant {
         task: "index_to_position",
         what: "position ignores the last axis",
         plant: |i| i.tensor.index_to_position = drops_last,
@@ -65,6 +75,11 @@ pub const MUTANTS: &[Mutant] = &[
         plant: |i| i.tensor.is_contiguous = strict_size_one,
     },
     Mutant { task: "is_contiguous", what: "demands a zero offset", plant: |i| i.tensor.is_contiguous = zero_offset },
+    Mutant {
+        task: "is_contiguous",
+        what: "compares with column-major strides",
+        plant: |i| i.tensor.is_contiguous = column_major_contiguity,
+    },
     Mutant { task: "permute", what: "copies the data", plant: |i| i.tensor.permute = copying_permute },
     Mutant {
         task: "permute",
@@ -88,6 +103,7 @@ pub const MUTANTS: &[Mutant] = &[
     },
     Mutant { task: "get", what: "ignores the offset", plant: |i| i.tensor.get = offsetless_get },
     Mutant { task: "get", what: "ignores the strides (assumes row-major)", plant: |i| i.tensor.get = strideless_get },
+    Mutant { task: "get", what: "drops the provided index check", plant: |i| i.tensor.get = unchecked_get },
 ];
 
 fn column_major(shape: &[usize]) -> Strides {
@@ -253,4 +269,25 @@ fn strideless_get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
     right::get(t, index)?;
     let position = right::index_to_position(index, &right::contiguous_strides(t.shape()));
     Ok(t.storage()[t.offset() + position])
+}
+
+fn leading_one(shape: &[usize]) -> Strides {
+    let mut strides = vec![1];
+    for &d in shape.iter().skip(1).rev() {
+        strides.insert(0, strides[0] * d);
+    }
+    strides
+}
+
+fn sum_from_one(index: &[usize], strides: &[usize]) -> usize {
+    index.iter().zip(strides).fold(1, |acc, (i, s)| acc + i * s)
+}
+
+fn column_major_contiguity(t: &TensorData) -> bool {
+    t.shape().iter().zip(t.strides()).zip(column_major(t.shape())).all(|((&d, &s), e)| d == 1 || s == e)
+}
+
+fn unchecked_get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
+    let position = t.offset() + right::index_to_position(index, t.strides());
+    t.storage().get(position).copied().ok_or_else(|| ShapeError::new("get", "an index in range", fmt_shape(index)))
 }
