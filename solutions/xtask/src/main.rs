@@ -81,6 +81,9 @@ fn run(command: Command) -> Result<ExitCode> {
                 changes.len() - deleted,
                 topics.join(", ")
             );
+            if changes.iter().any(|c| c.change != Change::Missing) {
+                println!("stubs: the files replaced or deleted are kept under {}/", stubs::BACKUPS);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Handout { out } => {

@@ -184,6 +184,7 @@ fn orphans(root: &Path, stubs: &[Stub]) -> Result<Vec<PathBuf>> {
 /// are not touched. Returns what it changed.
 pub fn write(root: &Path, stubs: &[Stub]) -> Result<Vec<Difference>> {
     let changes = differences(root, stubs)?;
+    back_up(root, &changes, &root.join(BACKUPS).join(unix_seconds().to_string()))?;
     let generated: BTreeMap<&PathBuf, &Vec<u8>> = stubs.iter().flat_map(|s| &s.files).collect();
     for change in &changes {
         let full = root.join(&change.path);
@@ -198,6 +199,23 @@ pub fn write(root: &Path, stubs: &[Stub]) -> Result<Vec<Difference>> {
     let modules = root.join(MODULES);
     files::remove_empty_dirs(&modules)?;
     Ok(changes)
+}
+
+/// Where [`write`] keeps the files it replaces or deletes (git ignores `target/`).
+pub const BACKUPS: &str = "target/stub-backups";
+
+/// Copies every existing file that `changes` would replace or delete to
+/// `dir`, keeping its path, so a hand edit made in `modules/` is never lost.
+pub fn back_up(root: &Path, changes: &[Difference], dir: &Path) -> Result<()> {
+    for change in changes.iter().filter(|c| c.change != Change::Missing) {
+        let old = files::read(&root.join(&change.path))?;
+        files::write(&dir.join(&change.path), &old)?;
+    }
+    Ok(())
+}
+
+fn unix_seconds() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// `text` with each whole-word occurrence of a solution's crate name

@@ -134,3 +134,25 @@ fn stubs_are_formatted_with_the_workspace_rustfmt_settings() {
         "pub fn one() -> u32 {\n    todo!(\n        \"a hint that is long enough to pass the sixty columns\"\n    )\n}\n"
     );
 }
+
+#[test]
+fn files_replaced_or_deleted_are_backed_up_first() {
+    use xtask::stubs::{Change, Difference, back_up};
+    let root = tempfile::tempdir().unwrap();
+    let edited = std::path::PathBuf::from("modules/tensor/src/layout.rs");
+    let stale = std::path::PathBuf::from("modules/tensor/src/notes.rs");
+    for (path, text) in [(&edited, "// my own edit\n"), (&stale, "// my notes\n")] {
+        std::fs::create_dir_all(root.path().join(path).parent().unwrap()).unwrap();
+        std::fs::write(root.path().join(path), text).unwrap();
+    }
+    let changes = [
+        Difference { path: edited.clone(), change: Change::OutOfDate },
+        Difference { path: stale.clone(), change: Change::Stale },
+        Difference { path: "modules/tensor/src/new.rs".into(), change: Change::Missing },
+    ];
+    let backups = root.path().join("backups");
+    back_up(root.path(), &changes, &backups).unwrap();
+    assert_eq!(std::fs::read_to_string(backups.join(&edited)).unwrap(), "// my own edit\n");
+    assert_eq!(std::fs::read_to_string(backups.join(&stale)).unwrap(), "// my notes\n");
+    assert!(!backups.join("modules/tensor/src/new.rs").exists());
+}
