@@ -122,6 +122,7 @@ pub fn broadcast_index(imp: &Implementation, c: &mut Checker) {
     c.check("worked example: index (1, 2, 3) of (2, 3, 4) reads (2, 0) of (3, 1)", || {
         reads(&[1, 2, 3], &[2, 3, 4], &[3, 1])
     });
+    c.check("worked example: index (3, 1) of (4, 2) reads (1,) of (2,)", || reads(&[3, 1], &[4, 2], &[2]));
     c.check("golden: numpy's broadcast_to", || {
         let golden: Golden = golden::parse(golden::TENSOR);
         golden.broadcast_index.iter().try_for_each(|case| {

@@ -70,8 +70,8 @@ fn position_is(f: fn(&[usize], &[usize]) -> usize, index: &[usize], strides: &[u
 
 pub fn index_to_position(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor.index_to_position;
-    c.check("worked example: index (1, 2) with strides (3, 1) is at 5", || position_is(f, &[1, 2], &[3, 1], 5));
-    c.check("worked example: index (1, 2) with strides (1, 2) is at 5", || position_is(f, &[1, 2], &[1, 2], 5));
+    c.check("worked example: index (3, 1) with strides (2, 1) is at 7", || position_is(f, &[3, 1], &[2, 1], 7));
+    c.check("worked example: index (1, 3) with strides (1, 2) is at 7", || position_is(f, &[1, 3], &[1, 2], 7));
     c.check("the index of a tensor with no axes is at 0", || position_is(f, &[], &[], 0));
     c.check("golden: positions numpy reads in strided views", || {
         let golden: Golden = golden::parse(golden::TENSOR);
@@ -104,6 +104,12 @@ pub fn to_index(imp: &Implementation, c: &mut Checker) {
     };
     c.check("worked example: in shape (2, 3), ordinal 4 is index (1, 1)", || index_is(4, &[2, 3], &[1, 1]));
     c.check("worked example: in shape (2, 3), ordinal 5 is index (1, 2)", || index_is(5, &[2, 3], &[1, 2]));
+    c.check("worked example: in shape (4, 2, 2), ordinal 13 is index (3, 0, 1)", || {
+        index_is(13, &[4, 2, 2], &[3, 0, 1])
+    });
+    c.check("worked example: in shape (10, 10, 10), ordinal 472 is index (4, 7, 2)", || {
+        index_is(472, &[10, 10, 10], &[4, 7, 2])
+    });
     c.check("golden: numpy's unravel_index", || {
         let golden: Golden = golden::parse(golden::TENSOR);
         golden.to_index.iter().try_for_each(|case| index_is(case.ordinal, &case.shape, &case.index))

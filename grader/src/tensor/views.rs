@@ -80,11 +80,11 @@ fn refused<T: std::fmt::Debug>(call: &str, function: &str, result: Result<T, sup
 pub fn is_contiguous(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor.is_contiguous;
     let says = |t: &TensorData, expected: bool| same(|| format!("is_contiguous({})", describe(t)), expected, f(t));
-    c.check("worked example: a 2 x 3 grid stored row by row is contiguous", || {
-        says(&tensor(vec![0.0; 6], &[2, 3], &[3, 1], 0)?, true)
+    c.check("worked example: the grid (4, 2) with strides (2, 1) is contiguous", || {
+        says(&tensor(vec![0.0; 8], &[4, 2], &[2, 1], 0)?, true)
     });
-    c.check("worked example: a 3 x 2 grid stored column by column is not", || {
-        says(&tensor(vec![0.0; 6], &[3, 2], &[1, 3], 0)?, false)
+    c.check("worked example: its permute (2, 4) with strides (1, 2) is not", || {
+        says(&tensor(vec![0.0; 8], &[2, 4], &[1, 2], 0)?, false)
     });
     c.check("axes of size 1 and the offset do not matter", || {
         says(&tensor(vec![0.0; 5], &[1, 3, 1], &[7, 1, 9], 2)?, true)
@@ -115,13 +115,30 @@ fn permutes(f: super::Functions, t: &TensorData, order: &[usize]) -> Outcome {
 
 pub fn permute(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor;
-    c.check("worked example: (2, 3, 4) with strides (12, 4, 1) in order (2, 0, 1)", || {
-        let t = tensor((0..24).map(f64::from).collect(), &[2, 3, 4], &[12, 4, 1], 0)?;
-        let p = (f.permute)(&t, &[2, 0, 1]).map_err(|e| e.to_string())?;
-        same(|| "permute(shape (2, 3, 4), order (2, 0, 1)): shape".into(), &[4, 2, 3][..], p.shape())?;
-        same(|| "permute(shape (2, 3, 4), order (2, 0, 1)): strides".into(), &[1, 12, 4][..], p.strides())?;
-        permutes(f, &t, &[2, 0, 1])
-    });
+    let examples: [(&[usize], &[usize], &[usize], &[usize], &[usize]); 3] = [
+        (&[4, 2], &[2, 1], &[1, 0], &[2, 4], &[1, 2]),
+        (&[4, 2, 2], &[4, 2, 1], &[2, 0, 1], &[2, 4, 2], &[1, 4, 2]),
+        (&[2, 3, 4], &[12, 4, 1], &[2, 0, 1], &[4, 2, 3], &[1, 12, 4]),
+    ];
+    for (shape, strides, order, want_shape, want_strides) in examples {
+        let name = format!(
+            "worked example: shape {} strides {} in order {} is shape {} strides {}",
+            fmt_shape(shape),
+            fmt_shape(strides),
+            fmt_shape(order),
+            fmt_shape(want_shape),
+            fmt_shape(want_strides)
+        );
+        c.check(&name, || {
+            let size = shape.iter().product::<usize>();
+            let t = tensor((0..size).map(|v| v as f64).collect(), shape, strides, 0)?;
+            let p = (f.permute)(&t, order).map_err(|e| e.to_string())?;
+            let call = || format!("permute({}, order {})", describe(&t), fmt_shape(order));
+            same(|| format!("{}: shape", call()), want_shape, p.shape())?;
+            same(|| format!("{}: strides", call()), want_strides, p.strides())?;
+            permutes(f, &t, order)
+        });
+    }
     c.check("an order that is not a permutation is an error", || {
         let t = tensor(vec![0.0; 24], &[2, 3, 4], &[12, 4, 1], 0)?;
         for order in [&[0, 0, 1][..], &[0, 1], &[0, 1, 3], &[0, 1, 2, 3]] {
@@ -204,9 +221,9 @@ pub fn view(imp: &Implementation, c: &mut Checker) {
     c.check("worked example: 8 contiguous elements viewed as (4, 2) have strides (2, 1)", || {
         views_as(f, &tensor((0..8).map(f64::from).collect(), &[8], &[1], 0)?, &[4, 2])
     });
-    c.check("a view of a non-contiguous tensor is an error", || {
-        let columns = tensor((0..6).map(f64::from).collect(), &[3, 2], &[1, 3], 0)?;
-        refused("view(shape (3, 2) strides (1, 3), (6,))", "view", (f.view)(&columns, &[6]))
+    c.check("worked example: the permuted grid (2, 4) with strides (1, 2) cannot be viewed as (8,)", || {
+        let permuted = tensor((0..8).map(f64::from).collect(), &[2, 4], &[1, 2], 0)?;
+        refused("view(shape (2, 4) strides (1, 2) offset 0, (8,))", "view", (f.view)(&permuted, &[8]))
     });
     c.check("a view with another number of elements is an error", || {
         let t = tensor((0..8).map(f64::from).collect(), &[8], &[1], 0)?;
@@ -254,12 +271,13 @@ fn copies(f: super::Functions, t: &TensorData) -> Outcome {
 
 pub fn contiguous(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor;
-    c.check("worked example: a 2 x 2 grid stored by columns, copied by rows", || {
-        let t = tensor(vec![1.0, 2.0, 3.0, 4.0], &[2, 2], &[1, 2], 0)?;
+    c.check("worked example: the permuted grid (2, 4) with strides (1, 2) is copied as 0, 2, 4, 6, 1, 3, 5, 7", || {
+        let t = tensor((0..8).map(f64::from).collect(), &[2, 4], &[1, 2], 0)?;
         copies(f, &t)?;
         let copy = (f.contiguous)(&t);
         let rows = layouts::as_ndarray(&copy)?.iter().copied().collect::<Vec<_>>();
-        same(|| "contiguous(shape (2, 2) strides (1, 2)): elements in order".into(), vec![1.0, 3.0, 2.0, 4.0], rows)
+        let expected = vec![0.0, 2.0, 4.0, 6.0, 1.0, 3.0, 5.0, 7.0];
+        same(|| "contiguous(shape (2, 4) strides (1, 2) offset 0): elements in order".into(), expected, rows)
     });
     c.check("golden: numpy's ascontiguousarray", || {
         golden().contiguous.iter().try_for_each(|case| {
@@ -284,6 +302,9 @@ pub fn get(imp: &Implementation, c: &mut Checker) {
             Err(e) => Err(format!("{}: expected {expected}, got the error \"{e}\"", call())),
         }
     };
+    c.check("worked example: row 2 of the grid, index (1,) reads slot 5", || {
+        reads(&tensor((0..8).map(f64::from).collect(), &[2], &[1], 4)?, &[1], 5.0)
+    });
     c.check("worked example: a grid stored by columns after one unused slot", || {
         let t = tensor(vec![9.0, 1.0, 3.0, 2.0, 4.0], &[2, 2], &[1, 2], 1)?;
         reads(&t, &[0, 1], 2.0)?;
