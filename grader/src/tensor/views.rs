@@ -115,12 +115,13 @@ fn permutes(f: super::Functions, t: &TensorData, order: &[usize]) -> Outcome {
 
 pub fn permute(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor;
-    let examples: [(&[usize], &[usize], &[usize], &[usize], &[usize]); 3] = [
-        (&[4, 2], &[2, 1], &[1, 0], &[2, 4], &[1, 2]),
-        (&[4, 2, 2], &[4, 2, 1], &[2, 0, 1], &[2, 4, 2], &[1, 4, 2]),
-        (&[2, 3, 4], &[12, 4, 1], &[2, 0, 1], &[4, 2, 3], &[1, 12, 4]),
+    // (shape, strides, order, shape of the result, strides of the result), from the chapter.
+    let examples: [[&[usize]; 5]; 3] = [
+        [&[4, 2], &[2, 1], &[1, 0], &[2, 4], &[1, 2]],
+        [&[4, 2, 2], &[4, 2, 1], &[2, 0, 1], &[2, 4, 2], &[1, 4, 2]],
+        [&[2, 3, 4], &[12, 4, 1], &[2, 0, 1], &[4, 2, 3], &[1, 12, 4]],
     ];
-    for (shape, strides, order, want_shape, want_strides) in examples {
+    for [shape, strides, order, want_shape, want_strides] in examples {
         let name = format!(
             "worked example: shape {} strides {} in order {} is shape {} strides {}",
             fmt_shape(shape),
