@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use support::fmt_shape;
 use support::random::{Rng, derive_seed, rng};
 
 use crate::task::{CheckReport, Status, Task, TaskReport};
@@ -168,6 +169,12 @@ impl Checker {
 /// `Ok` when `condition` holds, else the message `describe` builds.
 pub fn ensure(condition: bool, describe: impl FnOnce() -> String) -> Outcome {
     if condition { Ok(()) } else { Err(describe()) }
+}
+
+/// `Ok` when two shapes (or strides, or indices) are equal, else
+/// `"<what>: expected (2, 1), got (1, 2)"`.
+pub fn same_dims(what: impl FnOnce() -> String, expected: &[usize], actual: &[usize]) -> Outcome {
+    ensure(actual == expected, || format!("{}: expected {}, got {}", what(), fmt_shape(expected), fmt_shape(actual)))
 }
 
 /// `Ok` when `actual == expected`, else `"<what>: expected .., got .."`.

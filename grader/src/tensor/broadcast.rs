@@ -3,6 +3,7 @@
 use ndarray::{ArrayD, Dimension, IxDyn};
 use proptest::collection::vec;
 use proptest::prelude::*;
+use proptest::sample::Index;
 use serde::Deserialize;
 use support::fmt_shape;
 
@@ -53,17 +54,16 @@ fn broadcasts_to(f: Broadcast, a: &[usize], b: &[usize], expected: Option<&[usiz
     }
 }
 
-/// Two shapes that broadcast together: `big` with some axes set to 1 and
-/// some leading axes dropped, once for each side.
+/// Two shapes that broadcast together: one shape with some axes set to 1
+/// and some leading axes dropped, once for each side.
 fn compatible() -> impl Strategy<Value = (Vec<usize>, Vec<usize>)> {
-    layouts::shapes(4).prop_flat_map(|big| {
-        let n = big.len();
-        let side = move |big: Vec<usize>| {
-            (vec(any::<bool>(), n), 0..=n).prop_map(move |(ones, dropped)| {
-                big.iter().zip(&ones).skip(dropped).map(|(&d, &one)| if one { 1 } else { d }).collect::<Vec<_>>()
-            })
+    let side = || (vec(any::<bool>(), 4), any::<Index>());
+    (layouts::shapes(4), side(), side()).prop_map(|(big, a, b)| {
+        let derive = |(ones, dropped): (Vec<bool>, Index)| {
+            let dropped = dropped.index(big.len() + 1);
+            big.iter().zip(ones).skip(dropped).map(|(&d, one)| if one { 1 } else { d }).collect::<Vec<_>>()
         };
-        (side(big.clone()), side(big))
+        (derive(a), derive(b))
     })
 }
 
@@ -139,10 +139,10 @@ pub fn broadcast_index(imp: &Implementation, c: &mut Checker) {
             })
         })
     });
-    let stretched = compatible().prop_flat_map(|(a, b)| {
+    let stretched = (compatible(), vec(any::<Index>(), 4)).prop_map(|((a, b), picks)| {
         let big = ndarray_broadcast(&a, &b);
-        let index = big.iter().map(|&d| 0..d).collect::<Vec<_>>();
-        (Just(a), Just(big), index)
+        let index = layouts::pick_index(&big, &picks);
+        (a, big, index)
     });
     c.property("property: the element ndarray's broadcast reads", stretched, |(small, big, big_index)| {
         reads(&big_index, &big, &small)

@@ -3,11 +3,12 @@
 use ndarray::IxDyn;
 use proptest::collection::vec;
 use proptest::prelude::*;
+use proptest::sample::Index;
 use serde::Deserialize;
 use support::{TensorData, fmt_shape};
 
 use super::layouts::{self, Layout, as_ndarray, compare, describe, standard_strides};
-use crate::check::{Outcome, ensure, same};
+use crate::check::{Outcome, ensure, same, same_dims};
 use crate::{Checker, Implementation, golden};
 
 #[derive(Deserialize)]
@@ -135,8 +136,8 @@ pub fn permute(imp: &Implementation, c: &mut Checker) {
             let t = tensor((0..size).map(|v| v as f64).collect(), shape, strides, 0)?;
             let p = (f.permute)(&t, order).map_err(|e| e.to_string())?;
             let call = || format!("permute({}, order {})", describe(&t), fmt_shape(order));
-            same(|| format!("{}: shape", call()), want_shape, p.shape())?;
-            same(|| format!("{}: strides", call()), want_strides, p.strides())?;
+            same_dims(|| format!("{}: shape", call()), want_shape, p.shape())?;
+            same_dims(|| format!("{}: strides", call()), want_strides, p.strides())?;
             permutes(f, &t, order)
         });
     }
@@ -168,9 +169,9 @@ pub fn permute(imp: &Implementation, c: &mut Checker) {
             })
         })
     });
-    let permuted = layouts::strided(4).prop_flat_map(|layout| {
-        let order = Just((0..layout.shape.len()).collect::<Vec<_>>()).prop_shuffle();
-        (Just(layout), order)
+    let permuted = (layouts::strided(4), layouts::order_keys(4)).prop_map(|(layout, keys)| {
+        let order = layouts::order(&keys, layout.shape.len());
+        (layout, order)
     });
     c.property("property: ndarray's permuted_axes, on permuted and sliced views", permuted, |(layout, order)| {
         permutes(f, &layout.tensor(), &order)
@@ -192,29 +193,33 @@ fn views_as(f: super::Functions, t: &TensorData, shape: &[usize]) -> Outcome {
     let call = format!("view({}, {})", describe(t), fmt_shape(shape));
     let v = (f.view)(t, shape).map_err(|e| format!("{call}: expected a tensor, got the error \"{e}\""))?;
     ensure(v.shares_storage(t), || format!("{call}: the result copied the storage; a view moves no data"))?;
-    same(|| format!("{call}: shape"), shape, v.shape())?;
-    same(|| format!("{call}: strides"), &standard_strides(shape)[..], v.strides())?;
+    same_dims(|| format!("{call}: shape"), shape, v.shape())?;
+    same_dims(|| format!("{call}: strides"), &standard_strides(shape)[..], v.strides())?;
     let expected = as_ndarray(t)?.into_shape_with_order(IxDyn(shape)).map_err(|e| format!("{call}: ndarray: {e}"))?;
     compare(&expected, &as_ndarray(&v)?).map_err(|e| format!("{call}: {e}"))
 }
 
-/// The shapes with the same number of elements as `shape`: its sizes
-/// shuffled, neighbours multiplied together, axes of size 1 inserted.
-fn reshapes(shape: Vec<usize>) -> impl Strategy<Value = Vec<usize>> {
-    let n = shape.len();
-    (Just(shape).prop_shuffle(), vec(any::<bool>(), n), vec(0usize..=n, 0..2)).prop_map(|(dims, merges, ones)| {
-        let mut out: Vec<usize> = Vec::new();
-        for (d, merge) in dims.into_iter().zip(merges) {
-            match out.last_mut() {
-                Some(last) if merge => *last *= d,
-                _ => out.push(d),
+/// A contiguous layout and another shape with as many elements: its sizes
+/// reordered, neighbours multiplied together, axes of size 1 inserted.
+fn reshaped(max_ndim: usize) -> impl Strategy<Value = (Layout, Vec<usize>)> {
+    let merges = vec(any::<bool>(), max_ndim);
+    let ones = vec(any::<Index>(), 0..2);
+    (layouts::row_major(max_ndim), layouts::order_keys(max_ndim), merges, ones).prop_map(
+        |(layout, keys, merges, ones)| {
+            let mut shape: Vec<usize> = Vec::new();
+            for (axis, merge) in layouts::order(&keys, layout.shape.len()).into_iter().zip(merges) {
+                let d = layout.shape[axis];
+                match shape.last_mut() {
+                    Some(last) if merge => *last *= d,
+                    _ => shape.push(d),
+                }
             }
-        }
-        for at in ones {
-            out.insert(at.min(out.len()), 1);
-        }
-        out
-    })
+            for at in ones {
+                shape.insert(at.index(shape.len() + 1), 1);
+            }
+            (layout, shape)
+        },
+    )
 }
 
 pub fn view(imp: &Implementation, c: &mut Checker) {
@@ -238,17 +243,13 @@ pub fn view(imp: &Implementation, c: &mut Checker) {
                 Some(strides) if case.ok => {
                     views_as(f, &t, &case.new_shape)?;
                     let v = (f.view)(&t, &case.new_shape).map_err(|e| e.to_string())?;
-                    same(|| format!("{call}: strides"), &strides[..], v.strides())
+                    same_dims(|| format!("{call}: strides"), &strides[..], v.strides())
                 }
                 _ => refused(&call, "view", (f.view)(&t, &case.new_shape)),
             }
         })
     });
-    let contiguous = layouts::row_major(4).prop_flat_map(|layout| {
-        let shape = layout.shape.clone();
-        (Just(layout), reshapes(shape))
-    });
-    c.property("property: ndarray's reshape, after an offset", contiguous, |(layout, shape)| {
+    c.property("property: ndarray's reshape, after an offset", reshaped(4), |(layout, shape)| {
         views_as(f, &layout.tensor(), &shape)
     });
     let scattered = layouts::strided(4).prop_filter_map("needs a non-contiguous layout", |layout| {
@@ -266,7 +267,7 @@ pub fn view(imp: &Implementation, c: &mut Checker) {
 fn copies(f: super::Functions, t: &TensorData) -> Outcome {
     let call = format!("contiguous({})", describe(t));
     let copy = (f.contiguous)(t);
-    same(|| format!("{call}: strides"), &standard_strides(t.shape())[..], copy.strides())?;
+    same_dims(|| format!("{call}: strides"), &standard_strides(t.shape())[..], copy.strides())?;
     compare(&as_ndarray(t)?, &as_ndarray(&copy)?).map_err(|e| format!("{call}: {e}"))
 }
 
