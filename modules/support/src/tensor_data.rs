@@ -52,15 +52,22 @@ impl TensorData {
                 format!("strides {}", fmt_shape(&strides)),
             ));
         }
-        let empty = shape.contains(&0);
+        if shape.contains(&0) {
+            // No index exists, so no slot is ever read.
+            return Ok(TensorData { storage, shape, strides, offset });
+        }
         // The farthest slot any index reaches: every coordinate at its maximum.
-        let last = offset + shape.iter().zip(&strides).map(|(&d, &s)| d.saturating_sub(1) * s).sum::<usize>();
-        if !empty && last >= storage.len() {
+        let last = shape
+            .iter()
+            .zip(&strides)
+            .try_fold(offset, |sum, (&d, &s)| (d - 1).checked_mul(s).and_then(|step| sum.checked_add(step)));
+        if last.is_none_or(|last| last >= storage.len()) {
+            let reach = last.map_or("beyond any slot".to_string(), |last| format!("which reaches slot {last}"));
             return Err(ShapeError::new(
                 "TensorData",
                 format!("a layout inside a storage of {} elements", storage.len()),
                 format!(
-                    "shape {} with strides {} and offset {offset}, which reaches slot {last}",
+                    "shape {} with strides {} and offset {offset}, {reach}",
                     fmt_shape(&shape),
                     fmt_shape(&strides)
                 ),
@@ -134,6 +141,18 @@ mod tests {
         let err = TensorData::with_storage(vec![0.0; 6].into(), vec![3, 2], vec![1, 3], 1).unwrap_err();
         assert_eq!(err.function, "TensorData");
         assert!(err.to_string().contains("reaches slot 6"), "{err}");
+    }
+
+    #[test]
+    fn refuses_a_layout_whose_reach_overflows() {
+        let err = TensorData::new(vec![0.0; 4], vec![2, 2], vec![usize::MAX, 1]).unwrap_err();
+        assert!(err.to_string().ends_with("beyond any slot"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_tensor_reads_nothing_so_any_layout_fits() {
+        let t = TensorData::with_storage(vec![].into(), vec![3, 0], vec![5, 1], 9).unwrap();
+        assert_eq!(t.size(), 0);
     }
 
     #[test]
