@@ -37,8 +37,10 @@ pub fn capture_panics() {
         let record = match text.strip_prefix(TODO_PANIC) {
             Some(hint) => {
                 SAW_TODO.store(true, Ordering::SeqCst);
-                let hint = hint.trim_start_matches(':').trim();
-                format!("{hint} (the todo!() at {place})").trim_start().to_string()
+                match hint.trim_start_matches(':').trim() {
+                    "" => format!("reaches the todo!() at {place}"),
+                    hint => format!("reaches the todo!() at {place}: {hint}"),
+                }
             }
             None => {
                 SAW_PANIC.store(true, Ordering::SeqCst);

@@ -169,7 +169,7 @@ mod tests {
                     0.0,
                     vec![check(
                         "example",
-                        "not implemented: fill me in (the todo!() at modules/tensor/src/layout.rs:64)",
+                        "not implemented: reaches the todo!() at modules/tensor/src/layout.rs:64: fill me in",
                     )],
                 ),
                 task(
@@ -196,7 +196,7 @@ not implemented [  0.25s] tensor  view        0.0/4.0
     replay: cargo grade --task permute --seed 1234
     read:   book/src/tensor.md
 --- tensor/view: not implemented, 0.0/4.0 points
-    not implemented: fill me in (the todo!() at modules/tensor/src/layout.rs:64)
+    not implemented: reaches the todo!() at modules/tensor/src/layout.rs:64: fill me in
     read:   book/src/tensor.md
 --- tensor/get: timed out, 0.0/4.0 points
   x run
