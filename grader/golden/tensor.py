@@ -4,14 +4,18 @@ Every expected value here comes from numpy's own layout machinery (strides of
 fresh arrays, np.transpose, reshape, as_strided indexing, np.broadcast_shapes,
 np.unravel_index, the C_CONTIGUOUS flag), never from gradlings' code.
 
-Run from this directory with numpy installed:
+Run from this directory with the numpy of requirements.txt installed:
 
-    python3 tensor.py
+    pip install -r requirements.txt
+    python3 tensor.py            # rewrites tensor.json
+    python3 tensor.py --check    # fails unless tensor.json is what this script writes
 
 The output is deterministic for a given numpy version.
 """
 
 import json
+import os
+import sys
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -195,11 +199,17 @@ def main():
         "contiguous": contiguous_cases(),
         "get": get_cases(),
     }
-    with open("tensor.json", "w") as f:
-        json.dump(golden, f, separators=(",", ":"))
-        f.write("\n")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tensor.json")
+    text = json.dumps(golden, separators=(",", ":")) + "\n"
+    if "--check" in sys.argv[1:]:
+        with open(path) as f:
+            if f.read() != text:
+                sys.exit("grader/golden/tensor.json is not what grader/golden/tensor.py writes: run the script")
+        print("grader/golden/tensor.json is up to date")
+        return
+    with open(path, "w") as f:
+        f.write(text)
     print({k: len(v) for k, v in golden.items() if isinstance(v, list)})
-
 
 if __name__ == "__main__":
     main()
