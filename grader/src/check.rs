@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use support::fmt_shape;
-use support::random::{Rng, derive_seed, rng};
+use support::random::derive_seed;
 
 use crate::task::{CheckReport, Status, Task, TaskReport};
 
@@ -68,11 +68,6 @@ impl Checker {
     /// A checker whose random inputs all derive from `seed`.
     pub fn new(seed: u64) -> Self {
         Checker { seed, checks: Vec::new(), not_implemented: false, panicked: false }
-    }
-
-    /// A generator for the check `label`, independent of the other checks.
-    pub fn rng(&self, label: &str) -> Rng {
-        rng(derive_seed(self.seed, label))
     }
 
     /// Runs a check on fixed inputs.
