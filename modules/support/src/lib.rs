@@ -6,6 +6,8 @@
 //!   what it expected and what it was given.
 //! - [`TensorData`]: a minimal strided tensor (shared storage, shape, strides,
 //!   offset), the subject of the `tensor` module.
+//! - [`axes`]: the check that a public function was given arrays with the
+//!   number of axes it needs.
 //! - [`random`]: seeded random arrays and noise, so that every run can be
 //!   reproduced from one number.
 //! - [`gradcheck`]: the finite-difference gradient checker that the grader
@@ -22,6 +24,7 @@
 //! # Ok::<(), ShapeError>(())
 //! ```
 
+pub mod axes;
 pub mod error;
 pub mod gradcheck;
 pub mod random;

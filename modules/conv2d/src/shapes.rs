@@ -1,0 +1,58 @@
+//! The shape checks of the public functions (provided, not graded).
+
+use ndarray::{ArrayView, ArrayView4, Dimension, Ix4};
+use support::axes::with_axes;
+use support::{ShapeError, fmt_shape};
+
+/// `input` and `weight` as 4-axis views with the same input channels and a
+/// kernel of at least 1 x 1.
+pub fn operands<'a, D: Dimension>(
+    function: &'static str,
+    input: ArrayView<'a, f64, D>,
+    weight: ArrayView<'a, f64, D>,
+) -> Result<(ArrayView4<'a, f64>, ArrayView4<'a, f64>), ShapeError> {
+    let x = with_axes::<_, Ix4>(function, "input", "(batch, in_channels, height, width)", input)?;
+    let w =
+        with_axes::<_, Ix4>(function, "weight", "(out_channels, in_channels, kernel_height, kernel_width)", weight)?;
+    let (_, cin, _, _) = x.dim();
+    let (_, wcin, kh, kw) = w.dim();
+    if wcin != cin {
+        return Err(ShapeError::new(
+            function,
+            format!("a weight with {cin} input channels, as the input {} has", fmt_shape(x.shape())),
+            format!("weight {}", fmt_shape(w.shape())),
+        ));
+    }
+    if kh == 0 || kw == 0 {
+        return Err(ShapeError::new(
+            function,
+            "a kernel of at least 1 x 1",
+            format!("weight {}", fmt_shape(w.shape())),
+        ));
+    }
+    Ok((x, w))
+}
+
+/// The output's shape, `B x Cout x H x W`.
+pub fn output_dim(x: ArrayView4<f64>, w: ArrayView4<f64>) -> (usize, usize, usize, usize) {
+    let (b, _, h, width) = x.dim();
+    (b, w.dim().0, h, width)
+}
+
+/// `grad_out` as a 4-axis view of the output's shape `dim`.
+pub fn grad_out<'a, D: Dimension>(
+    function: &'static str,
+    grad_out: ArrayView<'a, f64, D>,
+    dim: (usize, usize, usize, usize),
+) -> Result<ArrayView4<'a, f64>, ShapeError> {
+    let g = with_axes::<_, Ix4>(function, "grad_out", "(batch, out_channels, height, width)", grad_out)?;
+    if g.dim() != dim {
+        let (b, o, h, w) = dim;
+        return Err(ShapeError::new(
+            function,
+            format!("grad_out shaped like the output {}", fmt_shape(&[b, o, h, w])),
+            format!("grad_out {}", fmt_shape(g.shape())),
+        ));
+    }
+    Ok(g)
+}

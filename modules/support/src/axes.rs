@@ -1,0 +1,30 @@
+//! Checking the number of axes of an array given to a public function.
+
+use ndarray::{ArrayView, Dimension};
+
+use crate::{ShapeError, fmt_shape};
+
+/// `view` with the static number of axes `E`, or an error of `function`
+/// that names the array and the axes it needs, such as
+/// `conv1d: expected input with 3 axes (batch, channels, width), given shape (2, 3)`.
+///
+/// ```
+/// use ndarray::{Array2, Ix3};
+/// use support::axes::with_axes;
+///
+/// let flat = Array2::<f64>::zeros((2, 3)).into_dyn();
+/// let err = with_axes::<_, Ix3>("conv1d", "input", "(batch, channels, width)", flat.view()).unwrap_err();
+/// assert_eq!(err.to_string(), "conv1d: expected input with 3 axes (batch, channels, width), given shape (2, 3)");
+/// ```
+pub fn with_axes<'a, D: Dimension, E: Dimension>(
+    function: &'static str,
+    name: &str,
+    axes: &str,
+    view: ArrayView<'a, f64, D>,
+) -> Result<ArrayView<'a, f64, E>, ShapeError> {
+    let shape = view.shape().to_vec();
+    view.into_dimensionality::<E>().map_err(|_| {
+        let ndim = E::NDIM.map_or_else(|| "any number of".to_string(), |n| n.to_string());
+        ShapeError::new(function, format!("{name} with {ndim} axes {axes}"), format!("shape {}", fmt_shape(&shape)))
+    })
+}
