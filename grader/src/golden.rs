@@ -1,16 +1,48 @@
 //! Golden files: reference inputs and outputs computed by an established
-//! library (numpy for the tensor module) with the scripts kept beside them
-//! in `grader/golden/`. They are compiled into the grader.
+//! library (numpy for the tensor module, JAX for the convolutions) with the
+//! scripts kept beside them in `grader/golden/`. They are compiled into the
+//! grader.
 
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use ndarray::ArrayD;
+use ndarray_npy::NpzReader;
 use serde::de::DeserializeOwned;
 
-/// `grader/golden/tensor.json`, written by `grader/golden/tensor.py`.
-pub const TENSOR: (&str, &str) = ("grader/golden/tensor.json", include_str!("../golden/tensor.json"));
+/// A golden file's path in the repository and its contents.
+pub type File<T> = (&'static str, &'static T);
 
-/// Parses a golden file.
+/// `grader/golden/tensor.json`, written by `grader/golden/tensor.py`.
+pub const TENSOR: File<str> = ("grader/golden/tensor.json", include_str!("../golden/tensor.json"));
+
+/// `grader/golden/conv1d.npz`, written by `grader/golden/conv.py`.
+pub const CONV1D: File<[u8]> = ("grader/golden/conv1d.npz", include_bytes!("../golden/conv1d.npz"));
+
+/// `grader/golden/conv2d.npz`, written by `grader/golden/conv.py`.
+pub const CONV2D: File<[u8]> = ("grader/golden/conv2d.npz", include_bytes!("../golden/conv2d.npz"));
+
+/// Parses a JSON golden file.
 ///
 /// **Panics** when the file does not match `T`: a defect of the grader,
 /// which the grader's own tests catch, reported as a failed check.
-pub fn parse<T: DeserializeOwned>((path, text): (&str, &str)) -> T {
+pub fn parse<T: DeserializeOwned>((path, text): File<str>) -> T {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("golden file {path} does not parse: {e}"))
+}
+
+/// The cases of an `.npz` golden file: arrays named `<case>_<field>`
+/// grouped by case, in the order of their names.
+///
+/// **Panics** when the file cannot be read, as [`parse`] does.
+pub fn npz_cases((path, bytes): File<[u8]>) -> BTreeMap<String, BTreeMap<String, ArrayD<f64>>> {
+    let fail = |e: &dyn std::fmt::Display| -> ! { panic!("golden file {path} does not read: {e}") };
+    let mut npz = NpzReader::new(Cursor::new(bytes)).unwrap_or_else(|e| fail(&e));
+    let mut cases: BTreeMap<String, BTreeMap<String, ArrayD<f64>>> = BTreeMap::new();
+    for name in npz.names().unwrap_or_else(|e| fail(&e)) {
+        let array: ArrayD<f64> = npz.by_name(&name).unwrap_or_else(|e| fail(&e));
+        let stem = name.strip_suffix(".npy").unwrap_or(&name);
+        let Some((case, field)) = stem.split_once('_') else { fail(&format!("array {name} is not <case>_<field>")) };
+        cases.entry(case.to_string()).or_default().insert(field.to_string(), array);
+    }
+    cases
 }

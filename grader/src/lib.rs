@@ -2,8 +2,9 @@
 //! reports a score.
 //!
 //! - A [`Task`] is one exercise function: a module, a name, points, and the
-//!   checks that grade it (worked examples, golden files computed by numpy,
-//!   proptest properties, finite differences, non-contiguous layouts).
+//!   checks that grade it (worked examples, golden files computed by numpy
+//!   or JAX, proptest properties, finite differences, non-contiguous
+//!   layouts).
 //! - An [`Implementation`] is a table of the functions under test, bound to
 //!   crates by [`implementation!`]; `cargo grade` binds the crates in
 //!   `modules/`.
@@ -17,9 +18,13 @@
 
 pub mod check;
 pub mod cli;
+pub mod conv;
+pub mod conv1d;
+pub mod conv2d;
 pub mod golden;
 pub mod report;
 pub mod runner;
+pub mod strided;
 pub mod task;
 pub mod tensor;
 
@@ -31,23 +36,31 @@ pub use task::{CheckReport, Status, Task, TaskReport};
 pub struct Implementation {
     /// Module 1: strides and views.
     pub tensor: tensor::Functions,
+    /// Module 2: 1D convolution.
+    pub conv1d: conv1d::Functions,
+    /// Module 3: 2D convolution.
+    pub conv2d: conv2d::Functions,
 }
 
 /// Every task of the course, in the order of the notes.
 pub fn tasks() -> Vec<Task> {
-    tensor::tasks()
+    [tensor::tasks(), conv1d::tasks(), conv2d::tasks()].concat()
 }
 
 /// Binds an [`Implementation`] to crates: one crate name per module.
 ///
 /// ```
 /// // What `cargo grade` grades: the crates in `modules/`.
-/// let students = grader::implementation!(tensor: tensor);
+/// let students = grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d);
 /// # let _ = students;
 /// ```
 #[macro_export]
 macro_rules! implementation {
-    (tensor: $tensor:ident) => {
-        $crate::Implementation { tensor: $crate::tensor_functions!($tensor) }
+    (tensor: $tensor:ident, conv1d: $conv1d:ident, conv2d: $conv2d:ident) => {
+        $crate::Implementation {
+            tensor: $crate::tensor_functions!($tensor),
+            conv1d: $crate::conv1d_functions!($conv1d),
+            conv2d: $crate::conv2d_functions!($conv2d),
+        }
     };
 }

@@ -1,5 +1,9 @@
 //! `cargo grade`: grades the exercises in `modules/`.
 
 fn main() -> std::process::ExitCode {
-    grader::cli::main(grader::implementation!(tensor: tensor), "cargo grade", "modules/")
+    grader::cli::main(
+        grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d),
+        "cargo grade",
+        "modules/",
+    )
 }

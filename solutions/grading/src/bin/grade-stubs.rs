@@ -1,5 +1,9 @@
 //! The grader exactly as `cargo grade` runs it on `modules/`, for tests.
 
 fn main() -> std::process::ExitCode {
-    grader::cli::main(grader::implementation!(tensor: tensor), "cargo grade", "modules/")
+    grader::cli::main(
+        grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d),
+        "cargo grade",
+        "modules/",
+    )
 }
