@@ -1,1 +1,7 @@
-//! Exists only so that cargo compiles the book's example programs and runs the test that builds the book.
+//! The crate behind the course notes. It holds the code that draws the
+//! book's generated figures ([`figures`], written out by
+//! `cargo run -p book --bin figures`), so that cargo also compiles the
+//! book's example programs (`examples/`) and runs the tests that build the
+//! book and compare the figures with their code.
+
+pub mod figures;

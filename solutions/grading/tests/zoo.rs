@@ -1,6 +1,9 @@
 //! The zoo: every known-wrong implementation loses points in the task it
-//! gets wrong, and only there.
+//! gets wrong, and only there (a wrong forward may also fail its backward's
+//! finite differences, which are taken of the forward under test).
 
+#[path = "zoo/conv.rs"]
+mod conv;
 #[path = "zoo/tensor.rs"]
 mod tensor;
 
@@ -17,15 +20,32 @@ pub struct Mutant {
     pub plant: fn(&mut Implementation),
 }
 
+/// Every mutant of every module.
+fn mutants() -> impl Iterator<Item = &'static Mutant> {
+    [tensor::MUTANTS, conv::conv1d::MUTANTS, conv::conv2d::MUTANTS].into_iter().flatten()
+}
+
+/// The task a mutant of `task` may break besides its own: the backward
+/// whose finite differences call this forward.
+fn dependent(task: &str) -> Option<String> {
+    task.strip_suffix("_forward").map(|function| format!("{function}_backward"))
+}
+
 #[test]
 fn every_mutant_loses_points_in_its_own_task_only() {
     capture_panics();
     let tasks = grader::tasks();
     for seed in [1, 2] {
-        for mutant in tensor::MUTANTS {
+        for mutant in mutants() {
             let mut implementation = grading::solutions();
             (mutant.plant)(&mut implementation);
-            for task in &tasks {
+            // A mutant replaces one function of one module: only that module's tasks can change.
+            let module = tasks.iter().find(|t| t.name == mutant.task).map(|t| t.module);
+            assert!(module.is_some(), "the mutant '{}' names no task: {}", mutant.what, mutant.task);
+            for task in tasks.iter().filter(|t| Some(t.module) == module) {
+                if dependent(mutant.task).as_deref() == Some(task.name) {
+                    continue;
+                }
                 let report = grade_here(task, &implementation, seed).expect("no panic outside checks");
                 if task.name == mutant.task {
                     drop(std::panic::take_hook()); // Print this test's own failure.
@@ -55,11 +75,7 @@ fn every_mutant_loses_points_in_its_own_task_only() {
 #[test]
 fn every_task_has_a_mutant() {
     for task in grader::tasks() {
-        assert!(
-            tensor::MUTANTS.iter().any(|m| m.task == task.name),
-            "no wrong implementation tests the checks of {}",
-            task.name
-        );
+        assert!(mutants().any(|m| m.task == task.name), "no wrong implementation tests the checks of {}", task.name);
     }
 }
 
@@ -68,9 +84,8 @@ fn every_check_catches_some_mutant() {
     capture_panics();
     let mut uncaught = Vec::new();
     for task in grader::tasks() {
-        let mutants: Vec<&Mutant> = tensor::MUTANTS.iter().filter(|m| m.task == task.name).collect();
-        let reports: Vec<_> = mutants
-            .iter()
+        let reports: Vec<_> = mutants()
+            .filter(|m| m.task == task.name)
             .map(|mutant| {
                 let mut implementation = grading::solutions();
                 (mutant.plant)(&mut implementation);
