@@ -87,10 +87,20 @@ impl Checker {
         S: Strategy,
         S::Value: Debug,
     {
+        self.property_cases(name, CASES, strategy, test);
+    }
+
+    /// [`Checker::property`] on `cases` inputs, for costly tests such as
+    /// finite differences over every element.
+    pub fn property_cases<S>(&mut self, name: &str, cases: u32, strategy: S, test: impl Fn(S::Value) -> Outcome)
+    where
+        S: Strategy,
+        S::Value: Debug,
+    {
         if self.skip(name) {
             return;
         }
-        let config = Config { cases: CASES, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
+        let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
         let seed = derive_seed(self.seed, name).to_le_bytes().repeat(4);
         let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
         let verdict = match runner.run(&strategy, |value| test(value).map_err(TestCaseError::fail)) {

@@ -61,12 +61,12 @@ fn forward(imp: &Implementation, c: &mut Checker) {
 
 fn backward(imp: &Implementation, c: &mut Checker) {
     let examples = [BackwardExample {
-        name: "worked example: grad_out (1, 1, 1, 1) on (0, 1, 2, 3) and (1, 2, 3) gives (1, 3, 6, 6) and (6, 6, 5)",
+        name: "worked example: grad_out (1, 2, 0, 1) on (0, 1, 2, 3) and (1, 2, 3) gives (1, 4, 7, 7) and (5, 5, 8)",
         input: array![[[0.0, 1.0, 2.0, 3.0]]].into_dyn(),
         weight: array![[[1.0, 2.0, 3.0]]].into_dyn(),
-        grad_out: array![[[1.0, 1.0, 1.0, 1.0]]].into_dyn(),
-        grad_input: array![[[1.0, 3.0, 6.0, 6.0]]].into_dyn(),
-        grad_weight: array![[[6.0, 6.0, 5.0]]].into_dyn(),
+        grad_out: array![[[1.0, 2.0, 0.0, 1.0]]].into_dyn(),
+        grad_input: array![[[1.0, 4.0, 7.0, 7.0]]].into_dyn(),
+        grad_weight: array![[[5.0, 5.0, 8.0]]].into_dyn(),
     }];
     conv(imp).backward_task(&examples, c);
 }

@@ -19,6 +19,10 @@ use crate::check::{Outcome, same_dims};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
+/// Random problems per finite-difference property: each calls the forward
+/// twice per element, and a student's loops run unoptimised.
+const GRADIENT_CASES: u32 = 32;
+
 /// A forward under test, on dynamic-rank views.
 pub type Forward<'a> = Box<dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> + 'a>;
 
@@ -335,18 +339,21 @@ impl Conv<'_> {
             })
         });
         let spatial = self.spatial;
-        c.property(
+        c.property_cases(
             "finite differences of sum(g * conv(x, w)) over every element of x",
+            GRADIENT_CASES,
             cases(spatial, cases::GRADIENT),
             |case| self.finite_differences(&case, None, Wrt::Input),
         );
-        c.property(
+        c.property_cases(
             "finite differences of sum(g * conv(x, w)) over every element of w",
+            GRADIENT_CASES,
             cases(spatial, cases::GRADIENT),
             |case| self.finite_differences(&case, None, Wrt::Weight),
         );
-        c.property(
+        c.property_cases(
             "finite differences, with x, w and g given as permuted, sliced or reversed views",
+            GRADIENT_CASES,
             (cases(spatial, cases::GRADIENT), select(Layout::ALL.to_vec())),
             |(case, layout)| {
                 self.finite_differences(&case, Some(layout), Wrt::Input)?;
