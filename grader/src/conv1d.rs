@@ -1,19 +1,16 @@
 //! Checks of module 2, `conv1d`: the forward and the backward of a 1D
 //! convolution, through the checks shared with `conv2d` in [`crate::conv`].
 
-use ndarray::{Array3, ArrayViewD, array};
-use support::ShapeError;
+use ndarray::{Array3, array};
 
-use crate::conv::{BackwardExample, Conv, ForwardExample};
+use crate::conv::{BackwardExample, BackwardFn, Conv, ForwardExample, ForwardFn};
 use crate::{Checker, Implementation, Task, golden};
 
 /// The functions of the `conv1d` module under test.
 #[derive(Clone, Copy)]
 pub struct Functions {
-    pub conv1d: fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Array3<f64>, ShapeError>,
-    #[allow(clippy::type_complexity)]
-    pub conv1d_backward:
-        fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Array3<f64>, Array3<f64>), ShapeError>,
+    pub conv1d: ForwardFn<Array3<f64>>,
+    pub conv1d_backward: BackwardFn<Array3<f64>>,
 }
 
 /// The [`Functions`] of a crate with the `conv1d` module's API.

@@ -1,19 +1,16 @@
 //! Checks of module 3, `conv2d`: the forward and the backward of a 2D
 //! convolution, through the checks shared with `conv1d` in [`crate::conv`].
 
-use ndarray::{Array4, ArrayViewD, array};
-use support::ShapeError;
+use ndarray::{Array4, array};
 
-use crate::conv::{BackwardExample, Conv, ForwardExample};
+use crate::conv::{BackwardExample, BackwardFn, Conv, ForwardExample, ForwardFn};
 use crate::{Checker, Implementation, Task, golden};
 
 /// The functions of the `conv2d` module under test.
 #[derive(Clone, Copy)]
 pub struct Functions {
-    pub conv2d: fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Array4<f64>, ShapeError>,
-    #[allow(clippy::type_complexity)]
-    pub conv2d_backward:
-        fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Array4<f64>, Array4<f64>), ShapeError>,
+    pub conv2d: ForwardFn<Array4<f64>>,
+    pub conv2d_backward: BackwardFn<Array4<f64>>,
 }
 
 /// The [`Functions`] of a crate with the `conv2d` module's API.

@@ -23,6 +23,15 @@ use crate::{Checker, golden};
 /// twice per element, and a student's loops run unoptimised.
 const GRADIENT_CASES: u32 = 32;
 
+/// A module's forward, `(input, weight) -> output`, as the grader calls it.
+pub type ForwardFn<Out> = fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Out, ShapeError>;
+
+/// A module's backward, `(input, weight, grad_out) -> (grad_input, grad_weight)`.
+pub type BackwardFn<Out> = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Out, Out), ShapeError>;
+
+/// Operands the backward must refuse, and what is wrong with them.
+type Refusal = (ArrayD<f64>, ArrayD<f64>, ArrayD<f64>, &'static str);
+
 /// A forward under test, on dynamic-rank views.
 pub type Forward<'a> = Box<dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> + 'a>;
 
@@ -375,7 +384,7 @@ impl Conv<'_> {
         });
     }
 
-    fn backward_refusals(&self) -> Vec<(ArrayD<f64>, ArrayD<f64>, ArrayD<f64>, &'static str)> {
+    fn backward_refusals(&self) -> Vec<Refusal> {
         let n = self.spatial;
         let zeros = |shape: Vec<usize>| ArrayD::<f64>::zeros(IxDyn(&shape));
         let x = zeros([vec![2, 3], vec![4; n]].concat());

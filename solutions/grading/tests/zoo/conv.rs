@@ -45,7 +45,7 @@ pub fn anchored_right(right: Forward, x: ArrayViewD<f64>, w: ArrayViewD<f64>) ->
 
 /// Positions past the end wrap around to the start instead of reading 0.
 pub fn wrapped(right: Forward, x: ArrayViewD<f64>, w: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
-    if x.ndim() < 3 || w.ndim() != x.ndim() || x.len() == 0 {
+    if x.ndim() < 3 || w.ndim() != x.ndim() || x.is_empty() {
         return right(x, w);
     }
     // Tile the input enough times on every spatial axis, then keep the first W.
