@@ -78,9 +78,8 @@ pub fn backward(
         grad_weight
     });
     let grad_weight = partial_sums.into_iter().fold(Array2::zeros((shape.cout, shape.rows())), |sum, part| sum + part);
-    let grad_input = Array3::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input");
     let grad_weight = grad_weight.into_shape_with_order(weight.raw_dim()).expect("shaped like the weight");
-    (grad_input, grad_weight)
+    (Array3::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input"), grad_weight)
     // END SOLUTION
 }
 

@@ -78,9 +78,8 @@ pub fn backward(
         grad_weight
     });
     let grad_weight = partial_sums.into_iter().fold(Array2::zeros((shape.cout, shape.rows())), |sum, part| sum + part);
-    let grad_input = Array4::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input");
     let grad_weight = grad_weight.into_shape_with_order(weight.raw_dim()).expect("shaped like the weight");
-    (grad_input, grad_weight)
+    (Array4::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input"), grad_weight)
     // END SOLUTION
 }
 
@@ -248,7 +247,10 @@ mod tests {
         })
     }
 
-    const SHAPES: [((usize, usize, usize, usize), (usize, usize)); 8] = [
+    /// An input's shape and a kernel's size.
+    type Problem = ((usize, usize, usize, usize), (usize, usize));
+
+    const SHAPES: [Problem; 8] = [
         ((1, 1, 3, 3), (2, 2)),
         ((2, 3, 5, 4), (3, 2)),
         ((1, 2, 2, 3), (4, 5)),
