@@ -7,13 +7,16 @@ use grader::{Implementation, Status};
 use ndarray::{Array3, Array4, ArrayView, ArrayView3, ArrayView4, ArrayViewD, Dimension, Ix3, Ix4};
 use support::ShapeError;
 
+/// An input and a weight of a static rank.
+type Operands<'a, D> = (ArrayView<'a, f64, D>, ArrayView<'a, f64, D>);
+
 /// The shape checks of the public functions, through the solutions (they
 /// are provided code, the same in the stubs).
 fn views<'a, D: Dimension>(
     x: ArrayViewD<'a, f64>,
     w: ArrayViewD<'a, f64>,
     check: impl FnOnce(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(), ShapeError>,
-) -> Result<(ArrayView<'a, f64, D>, ArrayView<'a, f64, D>), ShapeError> {
+) -> Result<Operands<'a, D>, ShapeError> {
     check(x.view(), w.view())?;
     Ok((x.into_dimensionality().expect("checked"), w.into_dimensionality().expect("checked")))
 }
