@@ -6,9 +6,9 @@
 use ndarray::{Array3, ArrayView3};
 // BEGIN HIDDEN
 use std::ops::Range;
-use std::thread;
 
-use ndarray::{Array2, ArrayView2, ArrayViewMut2, linalg::general_mat_mul};
+use ndarray::{Array2, ArrayView2, ArrayViewMut2, linalg::general_mat_mul, s};
+use rayon::prelude::*;
 // END HIDDEN
 
 /// `out[b, o, t] = sum over c, k of w[o, c, k] * x[b, c, t + k]`, where
@@ -27,12 +27,19 @@ pub fn forward(input: ArrayView3<f64>, weight: ArrayView3<f64>) -> Array3<f64> {
     let w = weight.as_standard_layout();
     let w = shape.weight_matrix(w.as_slice().expect("a standard layout is one slice"));
     let mut out = vec![0.0; shape.batch * shape.output_len()];
-    for_each_batch_slice(&shape, &mut out, shape.output_len(), |images, outs| {
-        let mut cols = vec![0.0; shape.rows() * shape.width];
-        for (b, out) in images.zip(outs.chunks_exact_mut(shape.output_len())) {
-            shape.unfold(&x[b * shape.image_len()..][..shape.image_len()], &mut cols);
-            // One matrix product per image: (Cout x rows) times (rows x W).
-            general_mat_mul(1.0, &w, &shape.columns(&cols), 0.0, &mut shape.output_matrix(out));
+    for_each_batch_slice(&shape, 1, &mut out, shape.output_len(), |sequences, outs| {
+        // The windows of one span of output positions at a time: a small
+        // matrix that stays in cache between being written and being multiplied.
+        let mut cols = vec![0.0; shape.rows() * shape.span_len()];
+        for (b, out) in sequences.zip(outs.chunks_exact_mut(shape.output_len())) {
+            let sequence = &x[b * shape.image_len()..][..shape.image_len()];
+            let mut out = shape.output_matrix(out);
+            for span in shape.spans() {
+                shape.unfold(sequence, &span, &mut cols);
+                // (Cout x rows) times (rows x span): the span's columns of the output.
+                let mut out = out.slice_mut(s![.., span.clone()]);
+                general_mat_mul(1.0, &w, &shape.columns(&span, &cols), 0.0, &mut out);
+            }
         }
     });
     Array3::from_shape_vec(shape.output_dim(), out).expect("the output has B * Cout * W elements")
@@ -62,18 +69,23 @@ pub fn backward(
     let w = weight.as_standard_layout();
     let w = shape.weight_matrix(w.as_slice().expect("a standard layout is one slice"));
     let mut grad_input = vec![0.0; shape.batch * shape.image_len()];
-    let partial_sums = for_each_batch_slice(&shape, &mut grad_input, shape.image_len(), |images, grad_images| {
+    // Two matrix products per span, each as big as the forward's.
+    let partial_sums = for_each_batch_slice(&shape, 2, &mut grad_input, shape.image_len(), |sequences, grad_inputs| {
         let mut grad_weight = Array2::zeros((shape.cout, shape.rows()));
-        let mut cols = vec![0.0; shape.rows() * shape.width];
-        for (b, grad_image) in images.zip(grad_images.chunks_exact_mut(shape.image_len())) {
+        let mut cols = vec![0.0; shape.rows() * shape.span_len()];
+        for (b, grad_input) in sequences.zip(grad_inputs.chunks_exact_mut(shape.image_len())) {
+            let sequence = &x[b * shape.image_len()..][..shape.image_len()];
             let g = shape.output_view(&g[b * shape.output_len()..][..shape.output_len()]);
-            shape.unfold(&x[b * shape.image_len()..][..shape.image_len()], &mut cols);
-            // dL/dw += grad_out (Cout x W) times the windows' transpose (W x rows).
-            general_mat_mul(1.0, &g, &shape.columns(&cols).t(), 1.0, &mut grad_weight);
-            // dL/dcols = w^T (rows x Cout) times grad_out (Cout x W), then
-            // every window entry goes back to the pixel it was read from.
-            general_mat_mul(1.0, &w.t(), &g, 0.0, &mut shape.columns_mut(&mut cols));
-            shape.fold(&cols, grad_image);
+            for span in shape.spans() {
+                let g = g.slice(s![.., span.clone()]);
+                shape.unfold(sequence, &span, &mut cols);
+                // dL/dw += grad_out (Cout x span) times the windows' transpose (span x rows).
+                general_mat_mul(1.0, &g, &shape.columns(&span, &cols).t(), 1.0, &mut grad_weight);
+                // dL/dcols = w^T (rows x Cout) times grad_out (Cout x span), then
+                // every window entry goes back to the position it was read from.
+                general_mat_mul(1.0, &w.t(), &g, 0.0, &mut shape.columns_mut(&span, &mut cols));
+                shape.fold(&cols, &span, grad_input);
+            }
         }
         grad_weight
     });
@@ -84,11 +96,10 @@ pub fn backward(
 }
 
 // BEGIN HIDDEN
-/// The sizes of one convolution. The unfolded windows of an image form a
-/// matrix with one row per weight of an output channel, `(c, a, d)`, and one
 /// The sizes of one convolution. The unfolded windows of a sequence form a
 /// matrix with one row per weight of an output channel, `(c, k)`, and one
 /// column per position `t`: entry `x[c, t + k]`, or zero past the right edge.
+/// The kernels unfold one span of output positions at a time ([`Shape::spans`]).
 struct Shape {
     batch: usize,
     cin: usize,
@@ -114,6 +125,11 @@ impl Shape {
         self.cin * self.k
     }
 
+    /// The multiply-adds of the forward: one per weight and output value.
+    fn multiply_adds(&self) -> usize {
+        self.batch * self.output_len() * self.rows()
+    }
+
     fn image_len(&self) -> usize {
         self.cin * self.width
     }
@@ -130,12 +146,27 @@ impl Shape {
         ArrayView2::from_shape((self.cout, self.rows()), w).expect("the weight is Cout x (Cin * K)")
     }
 
-    fn columns<'a>(&self, cols: &'a [f64]) -> ArrayView2<'a, f64> {
-        ArrayView2::from_shape((self.rows(), self.width), cols).expect("the windows are rows x W")
+    /// The output positions of one span: about [`SPAN_POSITIONS`], the spans
+    /// of a sequence as even as possible.
+    fn span_len(&self) -> usize {
+        self.width.div_ceil(self.width.div_ceil(SPAN_POSITIONS))
     }
 
-    fn columns_mut<'a>(&self, cols: &'a mut [f64]) -> ArrayViewMut2<'a, f64> {
-        ArrayViewMut2::from_shape((self.rows(), self.width), cols).expect("the windows are rows x W")
+    /// The spans of output positions, left to right.
+    fn spans(&self) -> impl Iterator<Item = Range<usize>> + use<> {
+        let (width, step) = (self.width, self.span_len());
+        (0..width).step_by(step).map(move |t| t..(t + step).min(width))
+    }
+
+    /// The first `rows x span` entries of `cols`: the windows of `span`.
+    fn columns<'a>(&self, span: &Range<usize>, cols: &'a [f64]) -> ArrayView2<'a, f64> {
+        let shape = (self.rows(), span.len());
+        ArrayView2::from_shape(shape, &cols[..shape.0 * shape.1]).expect("the windows are rows x span")
+    }
+
+    fn columns_mut<'a>(&self, span: &Range<usize>, cols: &'a mut [f64]) -> ArrayViewMut2<'a, f64> {
+        let shape = (self.rows(), span.len());
+        ArrayViewMut2::from_shape(shape, &mut cols[..shape.0 * shape.1]).expect("the windows are rows x span")
     }
 
     fn output_view<'a>(&self, out: &'a [f64]) -> ArrayView2<'a, f64> {
@@ -146,63 +177,73 @@ impl Shape {
         ArrayViewMut2::from_shape((self.cout, self.width), out).expect("an output sequence is Cout x W")
     }
 
-    /// Writes the windows of one row-major sequence (`Cin x W`) into `cols`:
-    /// row `(c, k)` is channel `c` shifted left by `k`, zero-filled.
-    fn unfold(&self, sequence: &[f64], cols: &mut [f64]) {
-        for (row, out) in cols.chunks_exact_mut(self.width).enumerate() {
+    /// Writes the windows of the output positions `span` of one row-major
+    /// sequence (`Cin x W`) into `cols`, as a `rows x span` matrix: row
+    /// `(c, k)` is channel `c` shifted left by `k`, zero past the right edge.
+    fn unfold(&self, sequence: &[f64], span: &Range<usize>, cols: &mut [f64]) {
+        for (row, out) in cols[..self.rows() * span.len()].chunks_exact_mut(span.len()).enumerate() {
             let (c, k) = (row / self.k, row % self.k);
-            let kept = self.width.saturating_sub(k);
-            let start = (c * self.width + k).min(sequence.len());
+            let kept = span.end.min(self.width.saturating_sub(k)).saturating_sub(span.start);
+            let start = (c * self.width + span.start + k).min(sequence.len());
             out[..kept].copy_from_slice(&sequence[start..][..kept]);
             out[kept..].fill(0.0);
         }
     }
 
-    /// Adds every entry of `cols` to the position of `sequence` it was read
-    /// from: the transpose of [`Shape::unfold`].
-    fn fold(&self, cols: &[f64], sequence: &mut [f64]) {
-        for (row, col) in cols.chunks_exact(self.width).enumerate() {
+    /// Adds every entry of `cols` (the windows of `span`) to the position of
+    /// `sequence` it was read from: the transpose of [`Shape::unfold`].
+    fn fold(&self, cols: &[f64], span: &Range<usize>, sequence: &mut [f64]) {
+        for (row, col) in cols[..self.rows() * span.len()].chunks_exact(span.len()).enumerate() {
             let (c, k) = (row / self.k, row % self.k);
-            let kept = self.width.saturating_sub(k);
-            let start = (c * self.width + k).min(sequence.len());
+            let kept = span.end.min(self.width.saturating_sub(k)).saturating_sub(span.start);
+            let start = (c * self.width + span.start + k).min(sequence.len());
             for (x, value) in sequence[start..][..kept].iter_mut().zip(col) {
                 *x += value;
             }
         }
     }
 }
-/// Below this many multiply-adds a call runs on the calling thread: starting
-/// a thread costs about as much as 50 000 of them.
-const THREAD_THRESHOLD: usize = 1 << 18;
 
-/// Splits the batch into one run of consecutive images per thread and calls
-/// `work(images, slice)` for each, where `slice` is the run's part of `out`
-/// (`per_image` elements per image). Returns the results in batch order.
+/// The output positions per span of unfolded windows. On the course's
+/// 2-core machines whole sequences ran S2 and S3 of `cargo bench` 1.3 to 3
+/// times slower than spans of 128 to 256 positions: their windows (4.7 MB
+/// for 64 channels of 1024 positions and a kernel of 9) spill out of the
+/// cache, and the allocator hands such large buffers back to the system and
+/// faults them in again at every call. Spans of less than 64 positions are
+/// slower again, as every product packs the whole weight matrix.
+const SPAN_POSITIONS: usize = 256;
+
+/// Below this many multiply-adds a call runs on the calling thread: on the
+/// course's 2-core virtual machines, waking a pool thread that has gone to
+/// sleep takes up to 0.1 ms, the time of about a million multiply-adds.
+const THREAD_THRESHOLD: usize = 1 << 20;
+
+/// Splits the batch into one run of consecutive sequences per thread of
+/// rayon's pool and calls `work(sequences, slice)` for each, where `slice`
+/// is the run's part of `out` (`per_item` elements per sequence). Returns the
+/// results in batch order.
+///
+/// `work` does `products` matrix products as big as the forward's; less than
+/// [`THREAD_THRESHOLD`] multiply-adds in all stay on the calling thread.
+/// The pool's threads live as long as the program: starting threads at
+/// every call costs 0.1 to 0.2 ms on the course's 2-core virtual machines,
+/// more than a small convolution.
 fn for_each_batch_slice<R: Send>(
     shape: &Shape,
+    products: usize,
     out: &mut [f64],
-    per_image: usize,
+    per_item: usize,
     work: impl Fn(Range<usize>, &mut [f64]) -> R + Sync,
 ) -> Vec<R> {
-    let flops = shape.batch * shape.output_len() * shape.rows();
-    let threads = thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = if flops < THREAD_THRESHOLD { 1 } else { threads.min(shape.batch) };
-    if threads <= 1 || per_image == 0 {
+    let threads = rayon::current_num_threads().min(shape.batch);
+    if products * shape.multiply_adds() < THREAD_THRESHOLD || threads <= 1 || per_item == 0 {
         return vec![work(0..shape.batch, out)];
     }
     let run = shape.batch.div_ceil(threads);
-    thread::scope(|scope| {
-        let work = &work;
-        let handles: Vec<_> = out
-            .chunks_mut(run * per_image)
-            .enumerate()
-            .map(|(t, slice)| {
-                let images = t * run..((t + 1) * run).min(shape.batch);
-                scope.spawn(move || work(images, slice))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
-    })
+    out.par_chunks_mut(run * per_item)
+        .enumerate()
+        .map(|(t, slice)| work(t * run..((t + 1) * run).min(shape.batch), slice))
+        .collect()
 }
 
 #[cfg(test)]
@@ -254,6 +295,40 @@ mod tests {
                 None,
                 "{dim:?} {k}"
             );
+        }
+    }
+
+    /// The gradients, term by term: every product `w * x` of the definition
+    /// sends `grad_out` back to both of its factors.
+    fn backward_by_definition(x: ArrayView3<f64>, w: ArrayView3<f64>, g: ArrayView3<f64>) -> [Array3<f64>; 2] {
+        let ((_, cin, width), (_, _, k)) = (x.dim(), w.dim());
+        let (mut gx, mut gw) = (Array3::zeros(x.raw_dim()), Array3::zeros(w.raw_dim()));
+        for ((b, o, t), &grad) in g.indexed_iter() {
+            for c in 0..cin {
+                for j in (0..k).filter(|j| t + j < width) {
+                    gx[[b, c, t + j]] += w[[o, c, j]] * grad;
+                    gw[[o, c, j]] += x[[b, c, t + j]] * grad;
+                }
+            }
+        }
+        [gx, gw]
+    }
+
+    /// Sequences the kernels unfold in several spans: uneven spans, and a
+    /// kernel longer than a span.
+    const SPANNED: [((usize, usize, usize), usize); 2] = [((2, 2, 700), 7), ((1, 2, 600), 300)];
+
+    #[test]
+    fn sequences_in_several_spans_follow_the_definition() {
+        for (n, &(dim, k)) in SPANNED.iter().enumerate() {
+            let [x, w, g] = operands(dim, k, 3, n as u64);
+            assert!(Shape::of(x.view(), w.view()).spans().count() > 1, "{dim:?} {k}");
+            let out = forward(x.view(), w.view());
+            assert_eq!(first_mismatch(by_definition(x.view(), w.view()).view(), out.view(), FORWARD), None);
+            let (gx, gw) = backward(x.view(), w.view(), g.view());
+            let [expected_gx, expected_gw] = backward_by_definition(x.view(), w.view(), g.view());
+            assert_eq!(first_mismatch(expected_gx.view(), gx.view(), FORWARD), None, "{dim:?} {k}");
+            assert_eq!(first_mismatch(expected_gw.view(), gw.view(), FORWARD), None, "{dim:?} {k}");
         }
     }
 
