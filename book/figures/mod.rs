@@ -7,8 +7,12 @@
 //!
 //! The numbers drawn are the chapters' worked examples, written out as
 //! literal tables: the book carries no implementation of the exercises, not
-//! even one that draws pictures.
+//! even one that draws pictures. Plots of functions are the exception: a
+//! curve needs hundreds of values, so [`activations`] samples ReLU, step
+//! and sigmoid (the latter through its tanh identity, on a range where no
+//! care is needed), one `f64` at a time, to draw them.
 
+pub mod activations;
 pub mod conv1d;
 pub mod conv2d;
 pub mod svg;
@@ -25,6 +29,7 @@ pub struct Figure {
 pub fn all() -> Vec<Figure> {
     let mut figures = conv1d::figures();
     figures.extend(conv2d::figures());
+    figures.extend(activations::figures());
     figures
 }
 

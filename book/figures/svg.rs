@@ -1,6 +1,7 @@
 //! A tiny SVG writer for the generated figures: cells with a label, text,
 //! window outlines and arrows, in the colours and font of the hand-drawn
-//! tensor figures (`book/src/figures/tensor-*.svg`).
+//! tensor figures (`book/src/figures/tensor-*.svg`); and, for the plots of
+//! functions, a [`Plot`] frame with axes, ticks, curves, dots and a legend.
 //!
 //! Coordinates are written rounded to two decimals, so the output is the
 //! same text on every machine.
@@ -17,8 +18,18 @@ pub const MUTED: &str = "#555555";
 pub const FAINT: &str = "#777777";
 /// Windows, arrows and the element being discussed.
 pub const ACCENT: &str = "#1f4e79";
-/// The border of an ordinary cell.
+/// The border of an ordinary cell, and the axes of a plot.
 const BORDER: &str = "#444444";
+/// The colours of the curves of a plot, in the order to use them: the
+/// accent blue, then a darker shade of the kernel amber and of the output
+/// green, so that a plot and the cell figures speak the same colours.
+pub const CURVES: [&str; 3] = [ACCENT, "#c27a00", "#4b8a2e"];
+/// A curve drawn for comparison only, behind the others.
+pub const GHOST: &str = "#b0b0b0";
+/// The grid lines of a plot.
+const GRID: &str = "#e8e8e8";
+/// The lines x = 0 and y = 0 of a plot, when they are not its edges.
+const ZERO_LINE: &str = "#b8b8b8";
 
 /// What a cell holds, which decides its colours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +102,15 @@ pub fn num(value: f64) -> String {
     let text = format!("{value:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     if text == "-0" { "0".to_string() } else { text.to_string() }
+}
+
+/// A tick label: like [`num`], with a typographic minus sign.
+pub fn tick_label(value: f64) -> String {
+    let text = num(value);
+    match text.strip_prefix('-') {
+        Some(magnitude) => format!("\u{2212}{magnitude}"),
+        None => text,
+    }
 }
 
 /// `text` with the characters XML reserves escaped.
@@ -247,6 +267,205 @@ impl Svg {
     }
 }
 
+/// How a curve is drawn: colour, width and whether it is dashed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stroke {
+    pub colour: &'static str,
+    pub width: f64,
+    pub dashed: bool,
+}
+
+impl Stroke {
+    /// A solid line, 2.5 pixels wide, in `colour`.
+    pub const fn solid(colour: &'static str) -> Stroke {
+        Stroke { colour, width: 2.5, dashed: false }
+    }
+    /// A thin dashed line in [`GHOST`] grey, for a curve shown for comparison.
+    pub const GHOST: Stroke = Stroke { colour: GHOST, width: 2.0, dashed: true };
+
+    pub fn width(self, width: f64) -> Stroke {
+        Stroke { width, ..self }
+    }
+    pub fn dashed(self) -> Stroke {
+        Stroke { dashed: true, ..self }
+    }
+}
+
+/// A rectangle of the picture that shows the data ranges `x_range` and
+/// `y_range`: it turns data coordinates into pixels, with y growing upwards
+/// as in mathematics (and downwards in SVG).
+#[derive(Clone, Copy, Debug)]
+pub struct Plot {
+    /// Left edge in pixels.
+    pub left: f64,
+    /// Top edge in pixels.
+    pub top: f64,
+    /// Width in pixels.
+    pub width: f64,
+    /// Height in pixels.
+    pub height: f64,
+    /// The data x at the left and at the right edge.
+    pub x_range: (f64, f64),
+    /// The data y at the bottom and at the top edge.
+    pub y_range: (f64, f64),
+}
+
+impl Plot {
+    /// The pixel column of the data coordinate `x`.
+    pub fn x(&self, x: f64) -> f64 {
+        let (from, to) = self.x_range;
+        self.left + (x - from) / (to - from) * self.width
+    }
+
+    /// The pixel row of the data coordinate `y`.
+    pub fn y(&self, y: f64) -> f64 {
+        let (from, to) = self.y_range;
+        self.top + (to - y) / (to - from) * self.height
+    }
+
+    /// The pixel position of the data point (`x`, `y`).
+    pub fn at(&self, (x, y): (f64, f64)) -> (f64, f64) {
+        (self.x(x), self.y(y))
+    }
+
+    /// The bottom edge in pixels.
+    pub fn bottom(&self) -> f64 {
+        self.top + self.height
+    }
+
+    /// The right edge in pixels.
+    pub fn right(&self) -> f64 {
+        self.left + self.width
+    }
+}
+
+/// `n` points (x, f(x)) evenly spaced from `from` to `to`, both ends
+/// included: a function sampled for [`Svg::curve`].
+pub fn sample(from: f64, to: f64, n: usize, f: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    assert!(n >= 2, "a curve needs at least two points");
+    (0..n)
+        .map(|i| {
+            // Computed from the index, not by adding steps up, so that a
+            // grid through 0 hits 0 exactly.
+            let x = from + (to - from) * i as f64 / (n - 1) as f64;
+            (x, f(x))
+        })
+        .collect()
+}
+
+impl Svg {
+    /// The frame of `plot`: light grid lines at the ticks, the lines x = 0
+    /// and y = 0 a little darker when they fall inside, the left and bottom
+    /// edges as axes with tick marks, and the tick labels outside them.
+    pub fn axes(&mut self, plot: &Plot, x_ticks: &[f64], y_ticks: &[f64]) {
+        let (left, right, top, bottom) = (plot.left, plot.right(), plot.top, plot.bottom());
+        let label = Font::BODY.size(13.0).colour(MUTED);
+        let (grid, zero, axis) =
+            (Stroke::solid(GRID).width(1.0), Stroke::solid(ZERO_LINE).width(1.0), Stroke::solid(BORDER).width(1.5));
+        self.comment("Axes: grid, zero lines, ticks and their labels.");
+        for &x in x_ticks {
+            self.segment((plot.x(x), top), (plot.x(x), bottom), grid);
+        }
+        for &y in y_ticks {
+            self.segment((left, plot.y(y)), (right, plot.y(y)), grid);
+        }
+        let inside = |value: f64, (from, to): (f64, f64)| from < value && value < to;
+        if inside(0.0, plot.x_range) {
+            self.segment((plot.x(0.0), top), (plot.x(0.0), bottom), zero);
+        }
+        if inside(0.0, plot.y_range) {
+            self.segment((left, plot.y(0.0)), (right, plot.y(0.0)), zero);
+        }
+        self.segment((left, bottom), (right, bottom), axis);
+        self.segment((left, top), (left, bottom), axis);
+        for &x in x_ticks {
+            self.segment((plot.x(x), bottom), (plot.x(x), bottom + 5.0), axis);
+            self.text(plot.x(x), bottom + 20.0, &tick_label(x), label);
+        }
+        for &y in y_ticks {
+            self.segment((left - 5.0, plot.y(y)), (left, plot.y(y)), axis);
+            self.text(left - 9.0, plot.y(y) + 4.5, &tick_label(y), label.end());
+        }
+    }
+
+    /// The data `points` of `plot` joined by straight lines.
+    pub fn curve(&mut self, plot: &Plot, points: &[(f64, f64)], stroke: Stroke) {
+        let points: Vec<String> = points
+            .iter()
+            .map(|&point| {
+                let (x, y) = plot.at(point);
+                format!("{},{}", num(x), num(y))
+            })
+            .collect();
+        let dash = if stroke.dashed { " stroke-dasharray=\"7 5\"" } else { "" };
+        let _ = writeln!(
+            self.body,
+            "  <polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" \
+             stroke-linejoin=\"round\" stroke-linecap=\"round\"{dash}/>",
+            points.join(" "),
+            stroke.colour,
+            num(stroke.width)
+        );
+    }
+
+    /// A dot on the data point `at` of `plot`: filled with `colour` when the
+    /// point belongs to the curve, hollow (white inside) when it does not.
+    pub fn dot(&mut self, plot: &Plot, at: (f64, f64), colour: &str, filled: bool) {
+        self.circle(plot.at(at), colour, filled);
+    }
+
+    /// A dot like [`Svg::dot`] at the pixel position `(x, y)`, for a legend.
+    pub fn circle(&mut self, (x, y): (f64, f64), colour: &str, filled: bool) {
+        let fill = if filled { colour } else { "#ffffff" };
+        let _ = writeln!(
+            self.body,
+            "  <circle cx=\"{}\" cy=\"{}\" r=\"5\" fill=\"{fill}\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            num(x),
+            num(y)
+        );
+    }
+
+    /// A filled rectangle without border, in pixels: a band behind a plot.
+    pub fn rect(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str) {
+        let _ = writeln!(
+            self.body,
+            "  <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\"/>",
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        );
+    }
+
+    /// A row of short line samples, each followed by the name of its curve,
+    /// starting at `x` with its text baseline at `y`: the legend of a plot.
+    pub fn curve_legend(&mut self, x: f64, y: f64, entries: &[(Stroke, &str)]) {
+        let font = Font::BODY.size(13.0).colour(MUTED).start();
+        let mut at = x;
+        for (stroke, meaning) in entries {
+            self.segment((at, y - 4.5), (at + 28.0, y - 4.5), *stroke);
+            self.text(at + 36.0, y, meaning, font);
+            // A rough width of the text, to place the next entry.
+            at += 36.0 + 7.0 * meaning.chars().count() as f64 + 26.0;
+        }
+    }
+
+    /// A straight line drawn with `stroke`.
+    pub fn segment(&mut self, (x1, y1): (f64, f64), (x2, y2): (f64, f64), stroke: Stroke) {
+        let dash = if stroke.dashed { " stroke-dasharray=\"7 5\"" } else { "" };
+        let _ = writeln!(
+            self.body,
+            "  <line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{dash}/>",
+            num(x1),
+            num(y1),
+            num(x2),
+            num(y2),
+            stroke.colour,
+            num(stroke.width)
+        );
+    }
+}
+
 impl Font {
     fn with_anchor(self, anchor: Anchor) -> Font {
         Font { anchor, ..self }
@@ -263,6 +482,31 @@ mod tests {
         assert_eq!(num(0.35 * 15.0), "5.25");
         assert_eq!(num(79.6), "79.6");
         assert_eq!(num(-0.001), "0");
+    }
+
+    #[test]
+    fn tick_labels_use_a_minus_sign() {
+        assert_eq!(tick_label(-2.0), "\u{2212}2");
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(-0.0), "0");
+    }
+
+    #[test]
+    fn samples_include_both_ends_and_zero() {
+        let points = sample(-2.0, 2.0, 9, |x| 2.0 * x);
+        assert_eq!(points.len(), 9);
+        assert_eq!(points[0], (-2.0, -4.0));
+        assert_eq!(points[4], (0.0, 0.0));
+        assert_eq!(points[8], (2.0, 4.0));
+    }
+
+    #[test]
+    fn plots_put_y_upwards() {
+        let plot =
+            Plot { left: 10.0, top: 20.0, width: 100.0, height: 50.0, x_range: (-1.0, 1.0), y_range: (0.0, 1.0) };
+        assert_eq!(plot.at((-1.0, 0.0)), (10.0, 70.0));
+        assert_eq!(plot.at((1.0, 1.0)), (110.0, 20.0));
+        assert_eq!(plot.at((0.0, 0.5)), (60.0, 45.0));
     }
 
     #[test]

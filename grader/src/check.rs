@@ -6,9 +6,11 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use ndarray::{ArrayD, ArrayViewD};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use support::fmt_shape;
+use support::gradcheck::{Tolerance, first_mismatch};
 use support::random::derive_seed;
 
 use crate::task::{CheckReport, Status, Task, TaskReport};
@@ -187,4 +189,14 @@ pub fn same_dims(what: impl FnOnce() -> String, expected: &[usize], actual: &[us
 /// `Ok` when `actual == expected`, else `"<what>: expected .., got .."`.
 pub fn same<T: PartialEq + Debug>(what: impl FnOnce() -> String, expected: T, actual: T) -> Outcome {
     ensure(actual == expected, || format!("{}: expected {expected:?}, got {actual:?}", what()))
+}
+
+/// `Ok` when `actual` has `expected`'s shape and values within `tol`, else
+/// `"<what>: the shape: ..."` or `"<what>: at index (1, 0): expected .., got .."`.
+pub fn agrees(what: impl Fn() -> String, expected: &ArrayViewD<f64>, actual: &ArrayD<f64>, tol: Tolerance) -> Outcome {
+    same_dims(|| format!("{}: the shape", what()), expected.shape(), actual.shape())?;
+    match first_mismatch(expected.view(), actual.view(), tol) {
+        Some(mismatch) => Err(format!("{}: {mismatch}", what())),
+        None => Ok(()),
+    }
 }

@@ -44,15 +44,11 @@ impl Strided {
         let storage = match layout {
             Layout::Permuted => a.t().as_standard_layout().into_owned().reversed_axes(),
             Layout::Sliced => {
-                let mut shape = a.shape().to_vec();
-                if let Some(first) = shape.first_mut() {
-                    *first += 1;
-                }
-                if let Some(last) = shape.last_mut() {
-                    *last *= 2;
-                }
+                let ndim = a.ndim();
+                let shape: Vec<usize> =
+                    a.shape().iter().enumerate().map(|(i, &n)| Self::stored_len(i, ndim, n)).collect();
                 let mut storage = ArrayD::from_elem(shape, f64::NAN);
-                storage.slice_each_axis_mut(|ax| Self::sliced(ax.axis, a.ndim())).assign(a);
+                storage.slice_each_axis_mut(|ax| Self::sliced(ax.axis, ndim)).assign(a);
                 storage
             }
             Layout::Reversed => {
@@ -66,12 +62,19 @@ impl Strided {
         Strided { layout, storage }
     }
 
+    /// The first axis starts one slot in (an offset); the last axis takes
+    /// every other slot (a step of 2).
     fn sliced(axis: Axis, ndim: usize) -> Slice {
-        match axis.index() {
-            0 => Slice::from(1..),
-            i if i + 1 == ndim => Slice::new(0, None, 2),
-            _ => Slice::from(..),
-        }
+        let start = if axis.index() == 0 { 1 } else { 0 };
+        let step = if axis.index() + 1 == ndim { 2 } else { 1 };
+        Slice::new(start, None, step)
+    }
+
+    /// The storage's length along `axis` for `n` elements under [`Strided::sliced`].
+    fn stored_len(axis: usize, ndim: usize, n: usize) -> usize {
+        let offset = if axis == 0 { 1 } else { 0 };
+        let step = if axis + 1 == ndim { 2 } else { 1 };
+        offset + n * step
     }
 
     /// The elements in their original order, through non-contiguous strides.
@@ -86,7 +89,7 @@ impl Strided {
 
 #[cfg(test)]
 mod tests {
-    use ndarray::{Array, IxDyn};
+    use ndarray::{Array, Dimension, IxDyn};
 
     use super::*;
 
@@ -102,10 +105,20 @@ mod tests {
     }
 
     #[test]
+    fn one_axis_empty_and_scalar_arrays_read_back_too() {
+        for shape in [vec![5], vec![1], vec![0], vec![], vec![2, 0, 3]] {
+            let a = Array::from_shape_fn(IxDyn(&shape), |i| i.slice().iter().sum::<usize>() as f64);
+            for layout in Layout::ALL {
+                assert_eq!(Strided::new(&a, layout).view(), a.view(), "{shape:?} {layout:?}");
+            }
+        }
+    }
+
+    #[test]
     fn sliced_storage_holds_nan_in_the_skipped_slots() {
         let a = ArrayD::from_elem(IxDyn(&[2, 2]), 1.0);
         let strided = Strided::new(&a, Layout::Sliced);
         assert_eq!(strided.storage.shape(), &[3, 4]);
-        assert_eq!(strided.storage.iter().filter(|v| v.is_nan()).count(), 12 - 4);
+        assert_eq!(strided.storage.iter().filter(|v| v.is_nan()).count(), 3 * 4 - 4);
     }
 }

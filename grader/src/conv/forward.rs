@@ -8,9 +8,9 @@ use support::gradcheck::FORWARD;
 
 use super::cases::{self, Case, cases};
 use super::golden_cases::golden_cases;
-use super::{Conv, ForwardExample, Wrt, agrees, shapes};
+use super::{Conv, ForwardExample, Wrt, shapes};
 use crate::Checker;
-use crate::check::{Outcome, same_dims};
+use crate::check::{Outcome, agrees, same_dims};
 use crate::strided::{Layout, Strided};
 
 impl Conv<'_> {

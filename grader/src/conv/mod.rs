@@ -12,10 +12,10 @@ mod forward;
 mod golden_cases;
 
 use ndarray::{ArrayD, ArrayViewD};
-use support::gradcheck::{FORWARD, Tolerance, first_mismatch};
+use support::gradcheck::FORWARD;
 use support::{ShapeError, fmt_shape};
 
-use crate::check::{Outcome, same_dims};
+use crate::check::{Outcome, agrees};
 use crate::golden;
 
 /// A module's forward, `(input, weight) -> output`, as the grader calls it.
@@ -63,15 +63,6 @@ pub struct BackwardExample {
 
 fn shapes(x: &ArrayViewD<f64>, w: &ArrayViewD<f64>) -> String {
     format!("input {}, weight {}", fmt_shape(x.shape()), fmt_shape(w.shape()))
-}
-
-/// `Ok` when `actual` has `expected`'s shape and values within `tol`.
-fn agrees(what: impl Fn() -> String, expected: &ArrayViewD<f64>, actual: &ArrayD<f64>, tol: Tolerance) -> Outcome {
-    same_dims(|| format!("{}: the shape", what()), expected.shape(), actual.shape())?;
-    match first_mismatch(expected.view(), actual.view(), tol) {
-        Some(mismatch) => Err(format!("{}: {mismatch}", what())),
-        None => Ok(()),
-    }
 }
 
 impl Conv<'_> {

@@ -28,3 +28,31 @@ pub fn with_axes<'a, D: Dimension, E: Dimension>(
         ShapeError::new(function, format!("{name} with {ndim} axes {axes}"), format!("shape {}", fmt_shape(&shape)))
     })
 }
+
+/// `Ok` when `grad_out` has the shape of `x`, else an error of `function`
+/// such as `relu_backward: expected grad_out of shape (2, 3), the input's, given shape (3, 2)`.
+///
+/// ```
+/// use ndarray::Array2;
+/// use support::axes::same_shape;
+///
+/// let x = Array2::<f64>::zeros((2, 3));
+/// let g = Array2::<f64>::zeros((3, 2));
+/// assert!(same_shape("relu_backward", &x.view(), &x.view()).is_ok());
+/// let err = same_shape("relu_backward", &x.view(), &g.view()).unwrap_err();
+/// assert_eq!(err.to_string(), "relu_backward: expected grad_out of shape (2, 3), the input's, given shape (3, 2)");
+/// ```
+pub fn same_shape<D: Dimension>(
+    function: &'static str,
+    x: &ArrayView<f64, D>,
+    grad_out: &ArrayView<f64, D>,
+) -> Result<(), ShapeError> {
+    if x.shape() == grad_out.shape() {
+        return Ok(());
+    }
+    Err(ShapeError::new(
+        function,
+        format!("grad_out of shape {}, the input's", fmt_shape(x.shape())),
+        format!("shape {}", fmt_shape(grad_out.shape())),
+    ))
+}

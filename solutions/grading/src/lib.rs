@@ -13,5 +13,10 @@
 
 /// The reference implementation of every module.
 pub fn solutions() -> grader::Implementation {
-    grader::implementation!(tensor: tensor_solution, conv1d: conv1d_solution, conv2d: conv2d_solution)
+    grader::implementation!(
+        tensor: tensor_solution,
+        conv1d: conv1d_solution,
+        conv2d: conv2d_solution,
+        activations: activations_solution
+    )
 }

@@ -2,6 +2,8 @@
 //! gets wrong, and only there (a wrong forward may also fail its backward's
 //! finite differences, which are taken of the forward under test).
 
+#[path = "zoo/activations.rs"]
+mod activations;
 #[path = "zoo/conv.rs"]
 mod conv;
 #[path = "zoo/tensor.rs"]
@@ -22,13 +24,14 @@ pub struct Mutant {
 
 /// Every mutant of every module.
 fn mutants() -> impl Iterator<Item = &'static Mutant> {
-    [tensor::MUTANTS, conv::conv1d::MUTANTS, conv::conv2d::MUTANTS].into_iter().flatten()
+    [tensor::MUTANTS, conv::conv1d::MUTANTS, conv::conv2d::MUTANTS, activations::MUTANTS].into_iter().flatten()
 }
 
 /// The task a mutant of `task` may break besides its own: the backward
-/// whose finite differences call this forward.
-fn dependent(task: &str) -> Option<String> {
-    task.strip_suffix("_forward").map(|function| format!("{function}_backward"))
+/// whose finite differences call this forward (`conv1d_forward` and
+/// `conv1d_backward`, `relu` and `relu_backward`).
+fn dependent(task: &str) -> String {
+    format!("{}_backward", task.strip_suffix("_forward").unwrap_or(task))
 }
 
 #[test]
@@ -43,7 +46,7 @@ fn every_mutant_loses_points_in_its_own_task_only() {
             let module = tasks.iter().find(|t| t.name == mutant.task).map(|t| t.module);
             assert!(module.is_some(), "the mutant '{}' names no task: {}", mutant.what, mutant.task);
             for task in tasks.iter().filter(|t| Some(t.module) == module) {
-                if dependent(mutant.task).as_deref() == Some(task.name) {
+                if dependent(mutant.task) == task.name {
                     continue;
                 }
                 let report = grade_here(task, &implementation, seed).expect("no panic outside checks");

@@ -2,7 +2,7 @@
 
 fn main() -> std::process::ExitCode {
     grader::cli::main(
-        grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d),
+        grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d, activations: activations),
         "cargo grade",
         "modules/",
     )

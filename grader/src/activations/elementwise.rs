@@ -1,0 +1,143 @@
+//! Checks shared by the elementwise functions and their backwards: worked
+//! examples, golden files on fresh and strided arrays, shapes of any rank,
+//! finite differences and shape errors.
+
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use proptest::sample::select;
+use support::ShapeError;
+use support::fmt_shape;
+use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
+
+use super::cases::{self, Case, cases};
+use crate::Checker;
+use crate::check::{Outcome, agrees, same_dims};
+use crate::strided::{Layout, Strided};
+
+/// An elementwise function under test.
+pub type Unary = fn(ArrayViewD<f64>) -> ArrayD<f64>;
+
+/// A backward under test: `(x, grad_out) -> grad_x`.
+pub type Backward = fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
+
+/// Random problems per finite-difference property.
+const GRADIENT_CASES: u32 = 48;
+
+fn vector(values: &[f64]) -> ArrayD<f64> {
+    ArrayD::from_shape_vec(IxDyn(&[values.len()]), values.to_vec()).expect("a vector")
+}
+
+/// `f` of the vector `input` is exactly `expected`.
+pub fn example(name: &str, f: Unary, input: &[f64], expected: &[f64]) -> Outcome {
+    let x = vector(input);
+    agrees(|| format!("{name}({input:?})"), &vector(expected).view(), &f(x.view()), FORWARD)
+}
+
+/// The checks every elementwise forward gets: golden answers (the golden
+/// array `field`) on fresh and strided arrays, and the output's shape.
+pub fn forward_checks(c: &mut Checker, name: &str, f: Unary, field: &str) {
+    c.check("golden: computed by JAX", || {
+        cases::golden().iter().try_for_each(|case| {
+            let what = || format!("{name}(x of shape {}) [golden {}]", fmt_shape(case.x.shape()), case.name);
+            agrees(what, &case.expected(field).view(), &f(case.x.view()), FORWARD)
+        })
+    });
+    c.check("golden, on permuted, sliced and reversed views", || {
+        cases::golden().iter().try_for_each(|case| {
+            Layout::ALL.iter().try_for_each(|&layout| {
+                let x = Strided::new(&case.x, layout);
+                let what = || {
+                    format!(
+                        "{name}(x of shape {}, a {}) [golden {}]",
+                        fmt_shape(case.x.shape()),
+                        layout.describe(),
+                        case.name
+                    )
+                };
+                agrees(what, &case.expected(field).view(), &f(x.view()), FORWARD)
+            })
+        })
+    });
+    c.property("property: the output has the input's shape, for any number of axes", cases(), |case| {
+        let [x, _] = case.operands();
+        same_dims(|| format!("{name}({}): the output's shape", case.describe()), x.shape(), f(x.view()).shape())
+    });
+}
+
+/// The checks of a backward: golden answers (the golden array `field`) on
+/// fresh and strided arrays, finite differences of `sum(g * forward(x))`
+/// on inputs kept away from 0, and the shape error.
+pub fn backward_checks(c: &mut Checker, name: &str, forward: Unary, backward: Backward, field: &str) {
+    let run = |x: ArrayViewD<f64>, g: ArrayViewD<f64>| {
+        let shape = fmt_shape(x.shape());
+        backward(x, g).map_err(|e| format!("{name}(x of shape {shape}) refused matching shapes: {e}"))
+    };
+    c.check("golden: computed by JAX", || {
+        cases::golden().iter().try_for_each(|case| {
+            let what = || format!("{name}(x of shape {}) [golden {}]", fmt_shape(case.x.shape()), case.name);
+            agrees(what, &case.expected(field).view(), &run(case.x.view(), case.grad_out.view())?, FORWARD)
+        })
+    });
+    c.check("golden, on permuted, sliced and reversed views", || {
+        cases::golden().iter().try_for_each(|case| {
+            Layout::ALL.iter().try_for_each(|&layout| {
+                let (x, g) = (Strided::new(&case.x, layout), Strided::new(&case.grad_out, layout));
+                let what = || {
+                    format!(
+                        "{name}(x of shape {}, a {}) [golden {}]",
+                        fmt_shape(case.x.shape()),
+                        layout.describe(),
+                        case.name
+                    )
+                };
+                agrees(what, &case.expected(field).view(), &run(x.view(), g.view())?, FORWARD)
+            })
+        })
+    });
+    let gradient = |case: &Case, layout: Option<Layout>| -> Outcome {
+        let [x, g] = case.operands();
+        let claimed = match layout {
+            None => run(x.view(), g.view())?,
+            Some(layout) => {
+                let (xs, gs) = (Strided::new(&x, layout), Strided::new(&g, layout));
+                run(xs.view(), gs.view())?
+            }
+        };
+        let on = layout.map(|l| format!(", a {}", l.describe())).unwrap_or_default();
+        same_dims(|| format!("{name}({}{on}): the shape", case.describe()), x.shape(), claimed.shape())?;
+        let f = |x: &ArrayD<f64>| {
+            let out = forward(x.view());
+            if out.shape() == x.shape() { out } else { ArrayD::from_elem(x.raw_dim(), f64::NAN) }
+        };
+        check_gradient(f, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+            format!("{name}({}{on}): {mismatch} (expected: central differences of the forward)", case.describe())
+        })
+    };
+    c.property_cases(
+        "finite differences of sum(g * f(x)) over every element, no input within 1e-3 of 0",
+        GRADIENT_CASES,
+        cases(),
+        |case| gradient(&case, None),
+    );
+    c.property_cases(
+        "finite differences, with x and g given as permuted, sliced or reversed views",
+        GRADIENT_CASES,
+        (cases(), select(Layout::ALL.to_vec())),
+        |(case, layout)| gradient(&case, Some(layout)),
+    );
+    c.check("refuses a grad_out of another shape with a ShapeError", || {
+        let x = ArrayD::<f64>::zeros(IxDyn(&[2, 3]));
+        [vec![3, 2], vec![2, 3, 1], vec![6], vec![]].into_iter().try_for_each(|shape| {
+            let g = ArrayD::<f64>::zeros(IxDyn(&shape));
+            match backward(x.view(), g.view()) {
+                Err(e) if e.function == name => Ok(()),
+                Err(e) => {
+                    Err(format!("{name}(x (2, 3), grad_out {}): the error names {}", fmt_shape(&shape), e.function))
+                }
+                Ok(_) => Err(format!(
+                    "{name}(x (2, 3), grad_out {}): expected a ShapeError, got a gradient",
+                    fmt_shape(&shape)
+                )),
+            }
+        })
+    });
+}
