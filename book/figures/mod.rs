@@ -15,6 +15,7 @@
 pub mod activations;
 pub mod conv1d;
 pub mod conv2d;
+pub mod pooling;
 pub mod svg;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ pub struct Figure {
 pub fn all() -> Vec<Figure> {
     let mut figures = conv1d::figures();
     figures.extend(conv2d::figures());
+    figures.extend(pooling::figures());
     figures.extend(activations::figures());
     figures
 }

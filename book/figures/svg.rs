@@ -42,7 +42,15 @@ pub enum Kind {
     Output,
     /// A position past the edge, read as zero: dashed, grey, italic.
     Zero,
+    /// A cell of the `n`-th of several windows (or other groups of cells)
+    /// that a figure tells apart, tinted `WINDOW_FILLS[n % 4]`: the same
+    /// tint marks the same window wherever its numbers go.
+    Window(usize),
 }
+
+/// The tints of [`Kind::Window`]: light blue, peach, lilac and teal, none
+/// of them the fill of another kind, in the order to use them.
+pub const WINDOW_FILLS: [&str; 4] = ["#cfe0f3", "#fad9bd", "#e2d6f1", "#c8e8e4"];
 
 impl Kind {
     fn fill(self) -> &'static str {
@@ -51,6 +59,7 @@ impl Kind {
             Kind::Kernel => "#ffd27f",
             Kind::Output => "#dcecd2",
             Kind::Zero => "#f6f6f6",
+            Kind::Window(n) => WINDOW_FILLS[n % WINDOW_FILLS.len()],
         }
     }
 }
@@ -507,6 +516,15 @@ mod tests {
         assert_eq!(plot.at((-1.0, 0.0)), (10.0, 70.0));
         assert_eq!(plot.at((1.0, 1.0)), (110.0, 20.0));
         assert_eq!(plot.at((0.0, 0.5)), (60.0, 45.0));
+    }
+
+    #[test]
+    fn window_tints_cycle_and_differ_from_the_other_kinds() {
+        assert_eq!(Kind::Window(5).fill(), Kind::Window(1).fill());
+        for n in 0..WINDOW_FILLS.len() {
+            let others = [Kind::Input, Kind::Kernel, Kind::Output, Kind::Zero];
+            assert!(others.iter().all(|k| k.fill() != Kind::Window(n).fill()), "window tint {n}");
+        }
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub const CONV1D: File<[u8]> = ("grader/golden/conv1d.npz", include_bytes!("../g
 /// `grader/golden/conv2d.npz`, written by `grader/golden/conv.py`.
 pub const CONV2D: File<[u8]> = ("grader/golden/conv2d.npz", include_bytes!("../golden/conv2d.npz"));
 
+/// `grader/golden/pooling.npz`, written by `grader/golden/pooling.py`.
+pub const POOLING: File<[u8]> = ("grader/golden/pooling.npz", include_bytes!("../golden/pooling.npz"));
+
 /// `grader/golden/activations.npz`, written by `grader/golden/activations.py`.
 pub const ACTIVATIONS: File<[u8]> = ("grader/golden/activations.npz", include_bytes!("../golden/activations.npz"));
 

@@ -23,6 +23,7 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod golden;
+pub mod pooling;
 pub mod report;
 pub mod runner;
 pub mod strided;
@@ -41,29 +42,44 @@ pub struct Implementation {
     pub conv1d: conv1d::Functions,
     /// Module 3: 2D convolution.
     pub conv2d: conv2d::Functions,
+    /// Module 4: pooling.
+    pub pooling: pooling::Functions,
     /// Module 5: ReLU, step, sigmoid.
     pub activations: activations::Functions,
 }
 
 /// Every task of the course, in the order of the notes.
 pub fn tasks() -> Vec<Task> {
-    [tensor::tasks(), conv1d::tasks(), conv2d::tasks(), activations::tasks()].concat()
+    [tensor::tasks(), conv1d::tasks(), conv2d::tasks(), pooling::tasks(), activations::tasks()].concat()
 }
 
 /// Binds an [`Implementation`] to crates: one crate name per module.
 ///
 /// ```
 /// // What `cargo grade` grades: the crates in `modules/`.
-/// let students = grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d, activations: activations);
+/// let students = grader::implementation!(
+///     tensor: tensor,
+///     conv1d: conv1d,
+///     conv2d: conv2d,
+///     pooling: pooling,
+///     activations: activations
+/// );
 /// # let _ = students;
 /// ```
 #[macro_export]
 macro_rules! implementation {
-    (tensor: $tensor:ident, conv1d: $conv1d:ident, conv2d: $conv2d:ident, activations: $activations:ident) => {
+    (
+        tensor: $tensor:ident,
+        conv1d: $conv1d:ident,
+        conv2d: $conv2d:ident,
+        pooling: $pooling:ident,
+        activations: $activations:ident
+    ) => {
         $crate::Implementation {
             tensor: $crate::tensor_functions!($tensor),
             conv1d: $crate::conv1d_functions!($conv1d),
             conv2d: $crate::conv2d_functions!($conv2d),
+            pooling: $crate::pooling_functions!($pooling),
             activations: $crate::activations_functions!($activations),
         }
     };

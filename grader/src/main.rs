@@ -2,7 +2,13 @@
 
 fn main() -> std::process::ExitCode {
     grader::cli::main(
-        grader::implementation!(tensor: tensor, conv1d: conv1d, conv2d: conv2d, activations: activations),
+        grader::implementation!(
+            tensor: tensor,
+            conv1d: conv1d,
+            conv2d: conv2d,
+            pooling: pooling,
+            activations: activations
+        ),
         "cargo grade",
         "modules/",
     )

@@ -17,6 +17,7 @@ pub fn solutions() -> grader::Implementation {
         tensor: tensor_solution,
         conv1d: conv1d_solution,
         conv2d: conv2d_solution,
+        pooling: pooling_solution,
         activations: activations_solution
     )
 }

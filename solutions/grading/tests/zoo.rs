@@ -6,6 +6,8 @@
 mod activations;
 #[path = "zoo/conv.rs"]
 mod conv;
+#[path = "zoo/pooling.rs"]
+mod pooling;
 #[path = "zoo/tensor.rs"]
 mod tensor;
 
@@ -24,7 +26,9 @@ pub struct Mutant {
 
 /// Every mutant of every module.
 fn mutants() -> impl Iterator<Item = &'static Mutant> {
-    [tensor::MUTANTS, conv::conv1d::MUTANTS, conv::conv2d::MUTANTS, activations::MUTANTS].into_iter().flatten()
+    [tensor::MUTANTS, conv::conv1d::MUTANTS, conv::conv2d::MUTANTS, pooling::MUTANTS, activations::MUTANTS]
+        .into_iter()
+        .flatten()
 }
 
 /// The task a mutant of `task` may break besides its own: the backward

@@ -1,0 +1,139 @@
+//! # Module 4: pooling
+//!
+//! Pooling summarises every `kh x kw` window of an image by one number; the
+//! windows do not overlap, so a `B x C x H x W` input becomes
+//! `B x C x H/kh x W/kw`. [`tile`] gathers the windows with no arithmetic
+//! at all, by viewing the storage in another shape and permuting axes;
+//! [`avgpool2d`] then averages each window. The notes are the `pooling`
+//! chapter of the book.
+//!
+//! ```
+//! use ndarray::{Array, array};
+//! use pooling_solution::{avgpool2d, tile};
+//!
+//! let grid = Array::range(1.0, 17.0, 1.0).into_shape_with_order((1, 1, 4, 4)).unwrap();
+//! let windows = tile(grid.view(), (2, 2))?;
+//! assert_eq!(windows.shape(), &[1, 1, 2, 2, 4]);
+//! assert_eq!(windows.slice(ndarray::s![0, 0, 0, 0, ..]), array![1.0, 2.0, 5.0, 6.0]);
+//! let pooled = avgpool2d(grid.view(), (2, 2))?;
+//! assert_eq!(pooled.into_shape_with_order((2, 2)).unwrap(), array![[3.5, 5.5], [11.5, 13.5]]);
+//! # Ok::<(), support::ShapeError>(())
+//! ```
+
+mod shapes;
+
+use ndarray::{Array4, Array5, ArrayView, ArrayView4, Axis, Dimension};
+use support::ShapeError;
+
+/// The `kh x kw` windows of `input` (`B x C x H x W`):
+/// `B x C x H/kh x W/kw x (kh * kw)`, each window row-major in the last axis:
+/// `out[b, c, i, j, a * kw + d] = x[b, c, i * kh + a, j * kw + d]`.
+///
+/// **Errors** when `input` does not have 4 axes, the kernel is empty, or
+/// the kernel does not divide the height and the width.
+pub fn tile<D: Dimension>(input: ArrayView<f64, D>, kernel: (usize, usize)) -> Result<Array5<f64>, ShapeError> {
+    let x = shapes::pooled("tile", input, kernel)?;
+    Ok(windows(x, kernel))
+}
+
+/// The mean of every `kh x kw` window: `B x C x H/kh x W/kw`.
+///
+/// **Errors** as [`tile`] does.
+pub fn avgpool2d<D: Dimension>(input: ArrayView<f64, D>, kernel: (usize, usize)) -> Result<Array4<f64>, ShapeError> {
+    let x = shapes::pooled("avgpool2d", input, kernel)?;
+    Ok(average(x, kernel))
+}
+
+/// The gradient of `sum(grad_out * avgpool2d(input))` with respect to
+/// `input`: every input receives its window's upstream gradient divided by
+/// `kh * kw`.
+///
+/// **Errors** as [`tile`] does, and when `grad_out` is not shaped like the
+/// output.
+pub fn avgpool2d_backward<D: Dimension>(
+    input: ArrayView<f64, D>,
+    kernel: (usize, usize),
+    grad_out: ArrayView<f64, D>,
+) -> Result<Array4<f64>, ShapeError> {
+    let function = "avgpool2d_backward";
+    let x = shapes::pooled(function, input, kernel)?;
+    let g = shapes::grad_out(function, x, kernel, grad_out)?;
+    Ok(spread(g, kernel))
+}
+
+/// The windows of a valid input (the kernel divides its height and width).
+fn windows(x: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array5<f64> {
+    // BEGIN SOLUTION: make x contiguous, view it as B x C x H/kh x kh x W/kw x kw, permute to B x C x H/kh x W/kw x kh x kw, make that contiguous and view the last two axes as one
+    let (b, c, h, w) = x.dim();
+    let x = x.as_standard_layout();
+    // Row-major storage read in another shape: only the strides change.
+    let folded = x
+        .view()
+        .into_shape_with_order((b, c, h / kh, kh, w / kw, kw))
+        .expect("a contiguous array takes any shape of its size");
+    // Bring each window's kh rows next to its kw columns: still no copy.
+    let grouped = folded.permuted_axes([0, 1, 2, 4, 3, 5]);
+    // The one copy: the windows laid out one after the other.
+    let grouped = grouped.as_standard_layout();
+    grouped.into_owned().into_shape_with_order((b, c, h / kh, w / kw, kh * kw)).expect("the same number of elements")
+    // END SOLUTION
+}
+
+/// The average of every window of a valid input.
+fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
+    // BEGIN SOLUTION: the mean over the last axis of the tiled windows
+    windows(x, kernel).mean_axis(Axis(4)).expect("a kernel of at least 1 x 1")
+    // END SOLUTION
+}
+
+/// Every upstream gradient shared equally among the `kh * kw` inputs of its
+/// window.
+fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
+    // BEGIN SOLUTION: each input of a window gets that window's grad_out divided by kh * kw
+    let (b, c, oh, ow) = grad_out.dim();
+    let share = 1.0 / (kh * kw) as f64;
+    Array4::from_shape_fn((b, c, oh * kh, ow * kw), |(b, c, i, j)| grad_out[[b, c, i / kh, j / kw]] * share)
+    // END SOLUTION
+}
+
+// BEGIN HIDDEN
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array, s};
+    use support::gradcheck::{GRADIENT, check_gradient};
+    use support::random::{rng, uniform};
+
+    use super::*;
+
+    #[test]
+    fn every_element_lands_in_its_window_once() {
+        let x = Array::range(0.0, 2.0 * 3.0 * 6.0 * 4.0, 1.0).into_shape_with_order((2, 3, 6, 4)).unwrap();
+        let t = tile(x.view(), (3, 2)).unwrap();
+        assert_eq!(t.shape(), &[2, 3, 2, 2, 6]);
+        for ((b, c, i, j, k), &v) in t.indexed_iter() {
+            assert_eq!(v, x[[b, c, i * 3 + k / 2, j * 2 + k % 2]]);
+        }
+        let strided = x.slice(s![.., .., ..;-1, ..]);
+        let reversed = tile(strided, (3, 2)).unwrap();
+        assert_eq!(reversed, tile(strided.as_standard_layout().view(), (3, 2)).unwrap());
+    }
+
+    #[test]
+    fn backward_matches_finite_differences() {
+        let x = uniform((2, 2, 4, 6), &mut rng(1));
+        let g = uniform((2, 2, 2, 2), &mut rng(2));
+        let claimed = avgpool2d_backward(x.view(), (2, 3), g.view()).unwrap();
+        check_gradient(|x| avgpool2d(x.view(), (2, 3)).unwrap(), &x, &g, claimed.view(), GRADIENT).unwrap();
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_pool() {
+        let x = Array4::<f64>::zeros((1, 1, 4, 6));
+        assert_eq!(tile(x.view(), (3, 2)).unwrap_err().function, "tile");
+        assert_eq!(avgpool2d(x.view(), (0, 2)).unwrap_err().function, "avgpool2d");
+        let g = Array4::<f64>::zeros((1, 1, 2, 2));
+        assert!(avgpool2d_backward(x.view(), (2, 2), g.view()).is_err());
+        assert!(avgpool2d_backward(x.view(), (2, 3), g.view()).is_ok());
+    }
+}
+// END HIDDEN

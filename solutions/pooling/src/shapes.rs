@@ -1,0 +1,46 @@
+//! The shape checks of the public functions (provided, not graded).
+
+use ndarray::{ArrayView, ArrayView4, Dimension, Ix4};
+use support::axes::with_axes;
+use support::{ShapeError, fmt_shape};
+
+/// `input` as a 4-axis view whose height and width the kernel divides.
+pub fn pooled<'a, D: Dimension>(
+    function: &'static str,
+    input: ArrayView<'a, f64, D>,
+    (kh, kw): (usize, usize),
+) -> Result<ArrayView4<'a, f64>, ShapeError> {
+    let x = with_axes::<_, Ix4>(function, "input", "(batch, channels, height, width)", input)?;
+    let (_, _, h, w) = x.dim();
+    if kh == 0 || kw == 0 {
+        return Err(ShapeError::new(function, "a kernel of at least 1 x 1", format!("kernel ({kh}, {kw})")));
+    }
+    if h % kh != 0 || w % kw != 0 {
+        return Err(ShapeError::new(
+            function,
+            format!("a height and width divisible by the kernel ({kh}, {kw})"),
+            format!("input {}", fmt_shape(x.shape())),
+        ));
+    }
+    Ok(x)
+}
+
+/// `grad_out` as a 4-axis view of the pooled shape of `x`.
+pub fn grad_out<'a, D: Dimension>(
+    function: &'static str,
+    x: ArrayView4<f64>,
+    (kh, kw): (usize, usize),
+    grad_out: ArrayView<'a, f64, D>,
+) -> Result<ArrayView4<'a, f64>, ShapeError> {
+    let g = with_axes::<_, Ix4>(function, "grad_out", "(batch, channels, height, width)", grad_out)?;
+    let (b, c, h, w) = x.dim();
+    let pooled = [b, c, h / kh, w / kw];
+    if g.shape() != pooled {
+        return Err(ShapeError::new(
+            function,
+            format!("grad_out shaped like the output {}", fmt_shape(&pooled)),
+            format!("grad_out {}", fmt_shape(g.shape())),
+        ));
+    }
+    Ok(g)
+}
