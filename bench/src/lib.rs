@@ -1,4 +1,5 @@
-//! Criterion benchmarks of the convolutions, in GFLOP/s.
+//! Criterion benchmarks of the convolutions, in GFLOP/s, and of the
+//! activations and average pooling, in elements per second.
 //!
 //! `cargo bench -p bench` times the `conv1d` and `conv2d` modules, forward
 //! and backward, on three shapes ([`SHAPES`]); a function that still reaches
@@ -31,6 +32,13 @@
 //! // With the course's crates: `Some(conv2d::conv2d::<Ix4>)`, `Some(conv2d::conv2d_backward::<Ix4>)`.
 //! bench::conv2d_benches(&mut c, Some(forward), Some(backward));
 //! ```
+
+mod elementwise;
+
+pub use elementwise::{
+    ACTIVATIONS, Pool, PoolBackward, Unary, UnaryBackward, WINDOW, activation_benches, activation_operands,
+    pooling_benches,
+};
 
 use std::hint::black_box;
 use std::panic::{self, AssertUnwindSafe};

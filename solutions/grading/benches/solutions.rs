@@ -2,6 +2,7 @@
 //! `cargo bench -p bench` (same groups, shapes and flop counts), run on the
 //! reference solutions instead of the students' modules.
 
+use bench::{Unary, UnaryBackward};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::{Ix3, Ix4};
 
@@ -13,9 +14,25 @@ fn conv2d_benches(c: &mut Criterion) {
     bench::conv2d_benches(c, Some(conv2d_solution::conv2d::<Ix4>), Some(conv2d_solution::conv2d_backward::<Ix4>));
 }
 
+fn pooling_benches(c: &mut Criterion) {
+    bench::pooling_benches(
+        c,
+        Some(pooling_solution::avgpool2d::<Ix4>),
+        Some(pooling_solution::avgpool2d_backward::<Ix4>),
+    );
+}
+
+fn activation_benches(c: &mut Criterion) {
+    use activations_solution as a;
+    let forwards: [(&str, Unary); 3] = [("relu", a::relu), ("step", a::step), ("sigmoid", a::sigmoid)];
+    let backwards: [(&str, UnaryBackward); 2] =
+        [("relu_backward", a::relu_backward), ("sigmoid_backward", a::sigmoid_backward)];
+    bench::activation_benches(c, &forwards, &backwards);
+}
+
 criterion_group! {
     name = benches;
     config = bench::criterion();
-    targets = conv1d_benches, conv2d_benches
+    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches
 }
 criterion_main!(benches);
