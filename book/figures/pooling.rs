@@ -254,11 +254,19 @@ fn fold() -> String {
 
 #[cfg(test)]
 mod tests {
+    use ndarray::{ArrayView, IxDyn, ShapeBuilder};
+
     use super::*;
 
-    /// The slot a set of strides reads for an index.
+    /// The slot that ndarray reads for `index` under `strides`, in a
+    /// storage holding the slot numbers 0 to 15.
     fn slot(index: &[usize], strides: &[usize]) -> usize {
-        index.iter().zip(strides).map(|(i, s)| i * s).sum()
+        let storage: Vec<usize> = (0..16).collect();
+        // Each axis just long enough for the index; ndarray does the arithmetic.
+        let shape: Vec<usize> = index.iter().map(|&i| i + 1).collect();
+        let view = ArrayView::from_shape(IxDyn(&shape).strides(IxDyn(strides)), &storage)
+            .expect("the strides stay inside the storage");
+        view[IxDyn(index)]
     }
 
     /// The grid is the storage 1..16 read with the contiguous strides, and
