@@ -87,56 +87,60 @@ fn refuses<T>(name: &str, call: impl Fn(ArrayViewD<f64>, Kernel) -> Result<T, Sh
     })
 }
 
+/// The two golden checks of a function: its results on the golden inputs
+/// against the array `expected` picks from each case, first on fresh
+/// arrays, then on permuted, sliced and reversed views of them. `run` takes
+/// an input, the kernel and an upstream gradient (which forwards ignore).
+fn golden_checks(
+    c: &mut Checker,
+    name: &str,
+    reference: &str,
+    expected: fn(&cases::Golden) -> &ArrayD<f64>,
+    run: impl Fn(ArrayViewD<f64>, Kernel, ArrayViewD<f64>) -> Result<ArrayD<f64>, String>,
+) {
+    let one = |case: &cases::Golden, layout: Option<Layout>| {
+        let actual = match layout {
+            None => run(case.input.view(), case.kernel, case.grad_out.view())?,
+            Some(layout) => {
+                let (x, g) = (Strided::new(&case.input, layout), Strided::new(&case.grad_out, layout));
+                run(x.view(), case.kernel, g.view())?
+            }
+        };
+        let on = layout.map(|l| format!(" as a {}", l.describe())).unwrap_or_default();
+        let what = || {
+            let shape = fmt_shape(case.input.shape());
+            format!("{name}(input {shape}{on}, kernel {:?}) [golden {}]", case.kernel, case.name)
+        };
+        agrees(what, &expected(case).view(), &actual, FORWARD)
+    };
+    c.check(&format!("golden: computed by {reference}"), || {
+        cases::golden().iter().try_for_each(|case| one(case, None))
+    });
+    c.check("golden, on permuted, sliced and reversed views", || {
+        cases::golden().iter().try_for_each(|case| Layout::ALL.iter().try_for_each(|&layout| one(case, Some(layout))))
+    });
+}
+
 fn tile(imp: &Implementation, c: &mut Checker) {
     let f = imp.pooling.tile;
-    let tiled = |x: &ArrayD<f64>, kernel| ran("tile", &x.view(), kernel, f(x.view(), kernel)).map(|t| t.into_dyn());
+    let tiled = |x: ArrayViewD<f64>, kernel| ran("tile", &x, kernel, f(x.view(), kernel)).map(|t| t.into_dyn());
     c.check("worked example: the 4 x 4 grid 1..16 in 2 x 2 windows starts with (1, 2, 5, 6)", || {
         let expected =
             array(&[1, 1, 2, 2, 4], vec![1., 2., 5., 6., 3., 4., 7., 8., 9., 10., 13., 14., 11., 12., 15., 16.]);
-        agrees(|| "tile(the 4 x 4 grid, (2, 2))".to_string(), &expected.view(), &tiled(&grid(), (2, 2))?, FORWARD)
+        agrees(|| "tile(the 4 x 4 grid, (2, 2))".to_string(), &expected.view(), &tiled(grid().view(), (2, 2))?, FORWARD)
     });
     c.check("worked example: a 2 x 1 kernel reads down the columns: (1, 5), (2, 6), ...", || {
         let expected =
             array(&[1, 1, 2, 4, 2], vec![1., 5., 2., 6., 3., 7., 4., 8., 9., 13., 10., 14., 11., 15., 12., 16.]);
-        agrees(|| "tile(the 4 x 4 grid, (2, 1))".to_string(), &expected.view(), &tiled(&grid(), (2, 1))?, FORWARD)
+        agrees(|| "tile(the 4 x 4 grid, (2, 1))".to_string(), &expected.view(), &tiled(grid().view(), (2, 1))?, FORWARD)
     });
-    c.check("golden: computed by numpy and JAX", || {
-        cases::golden().iter().try_for_each(|case| {
-            let what = || {
-                format!(
-                    "tile(input {}, kernel {:?}) [golden {}]",
-                    fmt_shape(case.input.shape()),
-                    case.kernel,
-                    case.name
-                )
-            };
-            agrees(what, &case.tile.view(), &tiled(&case.input, case.kernel)?, FORWARD)
-        })
-    });
-    c.check("golden, on permuted, sliced and reversed views", || {
-        cases::golden().iter().try_for_each(|case| {
-            Layout::ALL.iter().try_for_each(|&layout| {
-                let x = Strided::new(&case.input, layout);
-                let what = || {
-                    format!(
-                        "tile(input {} as a {}, kernel {:?}) [golden {}]",
-                        fmt_shape(case.input.shape()),
-                        layout.describe(),
-                        case.kernel,
-                        case.name
-                    )
-                };
-                let actual = ran("tile", &x.view(), case.kernel, f(x.view(), case.kernel))?.into_dyn();
-                agrees(what, &case.tile.view(), &actual, FORWARD)
-            })
-        })
-    });
+    golden_checks(c, "tile", "numpy and JAX", |case| &case.tile, |x, kernel, _| tiled(x, kernel));
     c.property("property: every input element lands in exactly one window slot", cases(), |case| {
         // Distinct values, so the sorted outputs must be the sorted inputs.
         let x = ArrayD::from_shape_fn(IxDyn(&case.input_shape()), |i| {
             i.slice().iter().fold(0usize, |acc, &k| acc * 16 + k) as f64
         });
-        let t = tiled(&x, case.kernel)?;
+        let t = tiled(x.view(), case.kernel)?;
         let windows = [case.batch, case.channels, case.windows.0, case.windows.1, case.kernel.0 * case.kernel.1];
         same_dims(|| format!("tile({}): the shape", case.describe()), &windows, t.shape())?;
         let sorted = |a: &ArrayD<f64>| {
@@ -153,43 +157,17 @@ fn tile(imp: &Implementation, c: &mut Checker) {
 
 fn avgpool2d(imp: &Implementation, c: &mut Checker) {
     let f = imp.pooling.avgpool2d;
-    let pooled =
-        |x: &ArrayD<f64>, kernel| ran("avgpool2d", &x.view(), kernel, f(x.view(), kernel)).map(|t| t.into_dyn());
+    let pooled = |x: ArrayViewD<f64>, kernel| ran("avgpool2d", &x, kernel, f(x.view(), kernel)).map(|t| t.into_dyn());
     c.check("worked example: the 4 x 4 grid 1..16 pools to [[3.5, 5.5], [11.5, 13.5]]", || {
         let expected = array(&[1, 1, 2, 2], vec![3.5, 5.5, 11.5, 13.5]);
-        agrees(|| "avgpool2d(the 4 x 4 grid, (2, 2))".to_string(), &expected.view(), &pooled(&grid(), (2, 2))?, FORWARD)
+        agrees(
+            || "avgpool2d(the 4 x 4 grid, (2, 2))".to_string(),
+            &expected.view(),
+            &pooled(grid().view(), (2, 2))?,
+            FORWARD,
+        )
     });
-    c.check("golden: computed by JAX", || {
-        cases::golden().iter().try_for_each(|case| {
-            let what = || {
-                format!(
-                    "avgpool2d(input {}, kernel {:?}) [golden {}]",
-                    fmt_shape(case.input.shape()),
-                    case.kernel,
-                    case.name
-                )
-            };
-            agrees(what, &case.avgpool.view(), &pooled(&case.input, case.kernel)?, FORWARD)
-        })
-    });
-    c.check("golden, on permuted, sliced and reversed views", || {
-        cases::golden().iter().try_for_each(|case| {
-            Layout::ALL.iter().try_for_each(|&layout| {
-                let x = Strided::new(&case.input, layout);
-                let what = || {
-                    format!(
-                        "avgpool2d(input {} as a {}, kernel {:?}) [golden {}]",
-                        fmt_shape(case.input.shape()),
-                        layout.describe(),
-                        case.kernel,
-                        case.name
-                    )
-                };
-                let actual = ran("avgpool2d", &x.view(), case.kernel, f(x.view(), case.kernel))?.into_dyn();
-                agrees(what, &case.avgpool.view(), &actual, FORWARD)
-            })
-        })
-    });
+    golden_checks(c, "avgpool2d", "JAX", |case| &case.avgpool, |x, kernel, _| pooled(x, kernel));
     c.property(
         "property: a constant image pools to the same constant, of the pooled shape",
         (cases(), -5.0..5.0f64),
@@ -199,14 +177,14 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
             agrees(
                 || format!("avgpool2d of the constant {value}, {}", case.describe()),
                 &expected.view(),
-                &pooled(&x, case.kernel)?,
+                &pooled(x.view(), case.kernel)?,
                 FORWARD,
             )
         },
     );
     c.property("property: the outputs times kh * kw add up to the inputs' total", cases(), |case| {
         let [x, _] = case.operands();
-        let total = pooled(&x, case.kernel)?.sum() * (case.kernel.0 * case.kernel.1) as f64;
+        let total = pooled(x.view(), case.kernel)?.sum() * (case.kernel.0 * case.kernel.1) as f64;
         let expected = x.sum();
         ensure(support::gradcheck::close(expected, total, FORWARD), || {
             format!(
@@ -234,41 +212,7 @@ fn avgpool2d_backward(imp: &Implementation, c: &mut Checker) {
             FORWARD,
         )
     });
-    c.check("golden: computed by JAX", || {
-        cases::golden().iter().try_for_each(|case| {
-            let what = || {
-                format!(
-                    "{name}(input {}, kernel {:?}) [golden {}]",
-                    fmt_shape(case.input.shape()),
-                    case.kernel,
-                    case.name
-                )
-            };
-            agrees(
-                what,
-                &case.avgpool_grad.view(),
-                &grad(case.input.view(), case.kernel, case.grad_out.view())?,
-                FORWARD,
-            )
-        })
-    });
-    c.check("golden, on permuted, sliced and reversed views", || {
-        cases::golden().iter().try_for_each(|case| {
-            Layout::ALL.iter().try_for_each(|&layout| {
-                let (x, g) = (Strided::new(&case.input, layout), Strided::new(&case.grad_out, layout));
-                let what = || {
-                    format!(
-                        "{name}(input {} as a {}, kernel {:?}) [golden {}]",
-                        fmt_shape(case.input.shape()),
-                        layout.describe(),
-                        case.kernel,
-                        case.name
-                    )
-                };
-                agrees(what, &case.avgpool_grad.view(), &grad(x.view(), case.kernel, g.view())?, FORWARD)
-            })
-        })
-    });
+    golden_checks(c, name, "JAX", |case| &case.avgpool_grad, grad);
     let differences = |case: &Case, layout: Option<Layout>| -> Outcome {
         let [x, g] = case.operands();
         let claimed = match layout {
