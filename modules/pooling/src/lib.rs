@@ -23,7 +23,8 @@
 // Until every `todo!()` is filled in, some parameters and imports go unused.
 #![allow(unused_variables, unused_imports)]
 
-mod shapes;
+/// The shape checks of the public functions, also used by `softmax`'s max pooling.
+pub mod shapes;
 
 use ndarray::{Array4, Array5, ArrayView, ArrayView4, Axis, Dimension};
 use support::ShapeError;

@@ -20,7 +20,8 @@
 //! # Ok::<(), support::ShapeError>(())
 //! ```
 
-mod shapes;
+/// The shape checks of the public functions, also used by `softmax`'s max pooling.
+pub mod shapes;
 
 use ndarray::{Array4, Array5, ArrayView, ArrayView4, Axis, Dimension};
 use support::ShapeError;

@@ -1,0 +1,39 @@
+//! The hard reductions: max, its gradient, and argmax.
+
+use ndarray::{Array, ArrayD, ArrayViewD, Axis, Zip};
+
+/// The maximum of every slice along `axis` (not empty), kept as an axis of size 1.
+pub fn max_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
+    // BEGIN SOLUTION: fold every lane along the axis with f64::max, then insert the reduced axis back with size 1
+    x.fold_axis(axis, f64::NEG_INFINITY, |&best, &v| best.max(v)).insert_axis(axis)
+    // END SOLUTION
+}
+
+/// `grad_out` (size 1 along `axis`) sent to the maximum of every slice.
+pub fn max_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: ArrayViewD<f64>) -> ArrayD<f64> {
+    // BEGIN SOLUTION: the one-hot argmax of x times grad_out, which broadcasts along the reduced axis
+    argmax_along(x, axis) * &grad_out
+    // END SOLUTION
+}
+
+/// 1 at the maximum of every slice along `axis` (the first one on a tie), 0 elsewhere.
+pub fn argmax_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
+    // BEGIN SOLUTION: start from zeros; in every lane along the axis find the index of the first maximum and set it to 1
+    let mut hot = Array::zeros(x.raw_dim());
+    Zip::from(hot.lanes_mut(axis)).and(x.lanes(axis)).for_each(|mut hot, lane| hot[first_max(lane)] = 1.0);
+    hot
+    // END SOLUTION
+}
+
+// BEGIN HIDDEN
+/// The index of the first largest element of a non-empty lane.
+pub(crate) fn first_max(lane: ndarray::ArrayView1<f64>) -> usize {
+    let mut best = 0;
+    for (i, &v) in lane.indexed_iter() {
+        if v > lane[best] {
+            best = i;
+        }
+    }
+    best
+}
+// END HIDDEN

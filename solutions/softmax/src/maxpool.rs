@@ -1,0 +1,26 @@
+//! Max pooling on the tiled windows of the pooling module.
+
+use ndarray::{Array4, ArrayView4, Axis};
+use pooling_solution::tile;
+
+/// The maximum of every window of a valid input (the kernel divides its
+/// height and width).
+pub fn maxpool(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
+    // BEGIN SOLUTION: tile x into windows and take the max over the last axis
+    let windows = tile(x, kernel).expect("a validated input");
+    windows.fold_axis(Axis(4), f64::NEG_INFINITY, |&best, &v| best.max(v))
+    // END SOLUTION
+}
+
+/// Every window's `grad_out` sent to the position of the window's maximum.
+pub fn maxpool_backward(x: ArrayView4<f64>, (kh, kw): (usize, usize), grad_out: ArrayView4<f64>) -> Array4<f64> {
+    // BEGIN SOLUTION: tile x; for every window find the index k of its first maximum, which sits at row k / kw and column k % kw of the window
+    let windows = tile(x, (kh, kw)).expect("a validated input");
+    let mut grad = Array4::zeros(x.raw_dim());
+    for ((b, c, i, j), &g) in grad_out.indexed_iter() {
+        let k = crate::max::first_max(windows.slice(ndarray::s![b, c, i, j, ..]));
+        grad[[b, c, i * kh + k / kw, j * kw + k % kw]] = g;
+    }
+    grad
+    // END SOLUTION
+}
