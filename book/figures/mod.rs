@@ -10,12 +10,14 @@
 //! even one that draws pictures. Plots of functions are the exception: a
 //! curve needs hundreds of values, so [`activations`] samples ReLU, step
 //! and sigmoid (the latter through its tanh identity, on a range where no
-//! care is needed), one `f64` at a time, to draw them.
+//! care is needed), one `f64` at a time, to draw them, and [`softmax`]
+//! does the same for the maximum and the softmax of the pair (x, 0).
 
 pub mod activations;
 pub mod conv1d;
 pub mod conv2d;
 pub mod pooling;
+pub mod softmax;
 pub mod svg;
 
 use std::path::PathBuf;
@@ -32,6 +34,7 @@ pub fn all() -> Vec<Figure> {
     figures.extend(conv2d::figures());
     figures.extend(pooling::figures());
     figures.extend(activations::figures());
+    figures.extend(softmax::figures());
     figures
 }
 

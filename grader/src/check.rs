@@ -72,6 +72,11 @@ impl Checker {
         Checker { seed, checks: Vec::new(), not_implemented: false, panicked: false }
     }
 
+    /// The seed the task's random inputs derive from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
     /// Runs a check on fixed inputs.
     pub fn check(&mut self, name: &str, check: impl FnOnce() -> Outcome) {
         if self.skip(name) {

@@ -6,9 +6,13 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use ndarray::ArrayD;
+use ndarray::{ArrayD, ArrayViewD};
 use ndarray_npy::NpzReader;
 use serde::de::DeserializeOwned;
+
+use crate::Checker;
+use crate::check::Outcome;
+use crate::strided::{Layout, Strided};
 
 /// A golden file's path in the repository and its contents.
 pub type File<T> = (&'static str, &'static T);
@@ -51,4 +55,39 @@ pub fn npz_cases((path, bytes): File<[u8]>) -> BTreeMap<String, BTreeMap<String,
         cases.entry(case.to_string()).or_default().insert(field.to_string(), array);
     }
     cases
+}
+
+/// `grader/golden/softmax.npz`, written by `grader/golden/softmax.py`.
+pub const SOFTMAX: File<[u8]> = ("grader/golden/softmax.npz", include_bytes!("../golden/softmax.npz"));
+
+/// The two golden checks of a function: `run` on the operands of every
+/// golden case as stored, then on permuted, sliced and reversed views of
+/// them. `run` gets the case, its operands (views, in the order `operands`
+/// gives them) and a description of their layout to put in a message
+/// (empty for the stored arrays).
+///
+/// The cases are loaded inside the checks, so a golden file that does not
+/// read fails a check instead of stopping the grader.
+pub fn checks<C>(
+    c: &mut Checker,
+    reference: &str,
+    cases: impl Fn() -> Vec<C>,
+    operands: impl Fn(&C) -> Vec<&ArrayD<f64>>,
+    run: impl Fn(&C, &[ArrayViewD<f64>], &str) -> Outcome,
+) {
+    c.check(&format!("golden: computed by {reference}"), || {
+        cases().iter().try_for_each(|case| {
+            let views: Vec<ArrayViewD<f64>> = operands(case).into_iter().map(|a| a.view()).collect();
+            run(case, &views, "")
+        })
+    });
+    c.check("golden, on permuted, sliced and reversed views", || {
+        cases().iter().try_for_each(|case| {
+            Layout::ALL.iter().try_for_each(|&layout| {
+                let strided: Vec<Strided> = operands(case).into_iter().map(|a| Strided::new(a, layout)).collect();
+                let views: Vec<ArrayViewD<f64>> = strided.iter().map(Strided::view).collect();
+                run(case, &views, &format!(", as a {}", layout.describe()))
+            })
+        })
+    });
 }

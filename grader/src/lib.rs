@@ -26,6 +26,7 @@ pub mod golden;
 pub mod pooling;
 pub mod report;
 pub mod runner;
+pub mod softmax;
 pub mod strided;
 pub mod task;
 pub mod tensor;
@@ -46,11 +47,14 @@ pub struct Implementation {
     pub pooling: pooling::Functions,
     /// Module 5: ReLU, step, sigmoid.
     pub activations: activations::Functions,
+    /// Module 6: max, argmax, softmax, max pooling, dropout.
+    pub softmax: softmax::Functions,
 }
 
 /// Every task of the course, in the order of the notes.
 pub fn tasks() -> Vec<Task> {
-    [tensor::tasks(), conv1d::tasks(), conv2d::tasks(), pooling::tasks(), activations::tasks()].concat()
+    [tensor::tasks(), conv1d::tasks(), conv2d::tasks(), pooling::tasks(), activations::tasks(), softmax::tasks()]
+        .concat()
 }
 
 /// Binds an [`Implementation`] to crates: one crate name per module.
@@ -62,7 +66,8 @@ pub fn tasks() -> Vec<Task> {
 ///     conv1d: conv1d,
 ///     conv2d: conv2d,
 ///     pooling: pooling,
-///     activations: activations
+///     activations: activations,
+///     softmax: softmax
 /// );
 /// # let _ = students;
 /// ```
@@ -73,7 +78,8 @@ macro_rules! implementation {
         conv1d: $conv1d:ident,
         conv2d: $conv2d:ident,
         pooling: $pooling:ident,
-        activations: $activations:ident
+        activations: $activations:ident,
+        softmax: $softmax:ident
     ) => {
         $crate::Implementation {
             tensor: $crate::tensor_functions!($tensor),
@@ -81,6 +87,7 @@ macro_rules! implementation {
             conv2d: $crate::conv2d_functions!($conv2d),
             pooling: $crate::pooling_functions!($pooling),
             activations: $crate::activations_functions!($activations),
+            softmax: $crate::softmax_functions!($softmax),
         }
     };
 }

@@ -5,7 +5,7 @@
 //! constants pool to themselves, the total is kept), and central
 //! differences of `sum(g * avgpool2d(x))`.
 
-mod cases;
+pub(crate) mod cases;
 
 use ndarray::{Array4, Array5, ArrayD, ArrayViewD, Dimension, IxDyn};
 use proptest::sample::select;
@@ -54,16 +54,21 @@ pub fn tasks() -> Vec<Task> {
 }
 
 /// The chapter's 4 x 4 grid holding 1 to 16.
-fn grid() -> ArrayD<f64> {
+pub(crate) fn grid() -> ArrayD<f64> {
     ArrayD::from_shape_fn(IxDyn(&[1, 1, 4, 4]), |i| (i[2] * 4 + i[3] + 1) as f64)
 }
 
-fn array(shape: &[usize], values: Vec<f64>) -> ArrayD<f64> {
+pub(crate) fn array(shape: &[usize], values: Vec<f64>) -> ArrayD<f64> {
     ArrayD::from_shape_vec(IxDyn(shape), values).expect("values for the shape")
 }
 
 /// What a function under test returned, or why it refused valid input.
-fn ran<T>(name: &str, x: &ArrayViewD<f64>, kernel: Kernel, result: Result<T, ShapeError>) -> Result<T, String> {
+pub(crate) fn ran<T>(
+    name: &str,
+    x: &ArrayViewD<f64>,
+    kernel: Kernel,
+    result: Result<T, ShapeError>,
+) -> Result<T, String> {
     result.map_err(|e| format!("{name}(input {}, kernel {kernel:?}) refused a valid input: {e}", fmt_shape(x.shape())))
 }
 
@@ -79,7 +84,7 @@ fn refusals() -> Vec<(ArrayD<f64>, Kernel, &'static str)> {
 }
 
 /// `Ok` when `call` refuses every one of [`refusals`] with an error naming `name`.
-fn refuses<T>(name: &str, call: impl Fn(ArrayViewD<f64>, Kernel) -> Result<T, ShapeError>) -> Outcome {
+pub(crate) fn refuses<T>(name: &str, call: impl Fn(ArrayViewD<f64>, Kernel) -> Result<T, ShapeError>) -> Outcome {
     refusals().into_iter().try_for_each(|(x, kernel, what)| match call(x.view(), kernel) {
         Err(e) if e.function == name => Ok(()),
         Err(e) => Err(format!("{name} with {what}: the error names {} instead of {name}", e.function)),

@@ -18,6 +18,7 @@ pub fn solutions() -> grader::Implementation {
         conv1d: conv1d_solution,
         conv2d: conv2d_solution,
         pooling: pooling_solution,
-        activations: activations_solution
+        activations: activations_solution,
+        softmax: softmax_solution
     )
 }

@@ -31,11 +31,7 @@ pub fn logsoftmax_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
 }
 
 /// `grad_out - softmax(x) * sum(grad_out)` along `axis`.
-pub fn logsoftmax_backward_along(
-    x: ArrayViewD<f64>,
-    axis: Axis,
-    grad_out: ArrayViewD<f64>,
-) -> ArrayD<f64> {
+pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: ArrayViewD<f64>) -> ArrayD<f64> {
     // BEGIN SOLUTION: the gradient is g - softmax(x) * sum(g), the sum along the axis kept as a size-1 axis
     let total = grad_out.sum_axis(axis).insert_axis(axis);
     &grad_out - &(softmax_along(x, axis) * &total)

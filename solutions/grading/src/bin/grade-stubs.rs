@@ -7,7 +7,8 @@ fn main() -> std::process::ExitCode {
             conv1d: conv1d,
             conv2d: conv2d,
             pooling: pooling,
-            activations: activations
+            activations: activations,
+            softmax: softmax
         ),
         "cargo grade",
         "modules/",
