@@ -8,6 +8,8 @@ mod activations;
 mod conv;
 #[path = "zoo/pooling.rs"]
 mod pooling;
+#[path = "zoo/softmax.rs"]
+mod softmax;
 #[path = "zoo/tensor.rs"]
 mod tensor;
 
@@ -26,14 +28,22 @@ pub struct Mutant {
 
 /// Every mutant of every module.
 fn mutants() -> impl Iterator<Item = &'static Mutant> {
-    [tensor::MUTANTS, conv::conv1d::MUTANTS, conv::conv2d::MUTANTS, pooling::MUTANTS, activations::MUTANTS]
-        .into_iter()
-        .flatten()
+    [
+        tensor::MUTANTS,
+        conv::conv1d::MUTANTS,
+        conv::conv2d::MUTANTS,
+        pooling::MUTANTS,
+        activations::MUTANTS,
+        softmax::MUTANTS,
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The task a mutant of `task` may break besides its own: the backward
 /// whose finite differences call this forward (`conv1d_forward` and
-/// `conv1d_backward`, `relu` and `relu_backward`).
+/// `conv1d_backward`, `relu` and `relu_backward`, `dropout` and
+/// `dropout_backward`).
 fn dependent(task: &str) -> String {
     format!("{}_backward", task.strip_suffix("_forward").unwrap_or(task))
 }
