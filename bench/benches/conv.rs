@@ -1,11 +1,11 @@
 //! `cargo bench -p bench`: your `conv1d` and `conv2d` modules, forward and
 //! backward, in GFLOP/s (criterion's `thrpt`, printed as `Gelem/s`), and
-//! your `pooling` and `activations` in elements per second.
+//! your `pooling`, `activations` and `softmax` in elements per second.
 //!
 //! Each function is first tried once on a tiny input: one that still reaches
 //! its `todo!()` is reported as not implemented and skipped.
 
-use bench::{PROBE, Unary, UnaryBackward, conv1d_operands, conv2d_operands, implemented};
+use bench::{PROBE, Reduce, ReduceBackward, Unary, UnaryBackward, conv1d_operands, conv2d_operands, implemented};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::{Array4, ArrayD, Ix3, Ix4, IxDyn};
 
@@ -37,8 +37,41 @@ fn pooling_benches(c: &mut Criterion) {
     let backward = implemented("avgpool2d_backward", || drop(pooling::avgpool2d_backward(x.view(), (2, 2), g.view())));
     bench::pooling_benches(
         c,
-        forward.then_some(pooling::avgpool2d::<Ix4>),
-        backward.then_some(pooling::avgpool2d_backward::<Ix4>),
+        "pooling",
+        forward.then_some(("avgpool2d", pooling::avgpool2d::<Ix4>)),
+        backward.then_some(("avgpool2d_backward", pooling::avgpool2d_backward::<Ix4>)),
+    );
+}
+
+fn softmax_benches(c: &mut Criterion) {
+    use softmax as s;
+    let x = ArrayD::<f64>::zeros(IxDyn(&[2, 3]));
+    let m = ArrayD::<f64>::zeros(IxDyn(&[2, 1]));
+    let forwards: [(&str, Reduce); 4] =
+        [("max", s::max), ("argmax", s::argmax), ("softmax", s::softmax), ("logsoftmax", s::logsoftmax)];
+    let backwards: [(&str, ReduceBackward); 3] = [
+        ("max_backward", s::max_backward),
+        ("softmax_backward", s::softmax_backward),
+        ("logsoftmax_backward", s::logsoftmax_backward),
+    ];
+    let forwards: Vec<_> =
+        forwards.into_iter().filter(|(name, f)| implemented(name, || drop(f(x.view(), 1)))).collect();
+    let backwards: Vec<_> = backwards
+        .into_iter()
+        .filter(|(name, f)| {
+            let g = if *name == "max_backward" { &m } else { &x };
+            implemented(name, || drop(f(x.view(), 1, g.view())))
+        })
+        .collect();
+    bench::softmax_benches(c, &forwards, &backwards);
+    let (x, g) = (Array4::<f64>::zeros((1, 1, 4, 4)), Array4::<f64>::zeros((1, 1, 2, 2)));
+    let forward = implemented("maxpool2d", || drop(s::maxpool2d(x.view(), (2, 2))));
+    let backward = implemented("maxpool2d_backward", || drop(s::maxpool2d_backward(x.view(), (2, 2), g.view())));
+    bench::pooling_benches(
+        c,
+        "maxpool",
+        forward.then_some(("maxpool2d", s::maxpool2d::<Ix4>)),
+        backward.then_some(("maxpool2d_backward", s::maxpool2d_backward::<Ix4>)),
     );
 }
 
@@ -57,6 +90,6 @@ fn activation_benches(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = bench::criterion();
-    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches
+    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches, softmax_benches
 }
 criterion_main!(benches);

@@ -61,11 +61,15 @@ pub fn activation_benches(c: &mut Criterion, forwards: &[(&str, Unary)], backwar
     group.finish();
 }
 
-/// Registers the group `pooling`: `avgpool2d` and `avgpool2d_backward` with
-/// a [`WINDOW`] on an input of shape [`ACTIVATIONS`] (`None` skips one).
+/// A pooling function under test, named for the report.
+pub type Named<F> = Option<(&'static str, F)>;
+
+/// Registers the group `group` (`pooling` for average pooling, `maxpool`
+/// for max pooling): a pooling forward and backward with a [`WINDOW`] on an
+/// input of shape [`ACTIVATIONS`] (`None` skips one).
 ///
 /// **Panics** when a function returns an error on the benchmark input.
-pub fn pooling_benches(c: &mut Criterion, forward: Option<Pool>, backward: Option<PoolBackward>) {
+pub fn pooling_benches(c: &mut Criterion, group: &str, forward: Named<Pool>, backward: Named<PoolBackward>) {
     if forward.is_none() && backward.is_none() {
         return;
     }
@@ -73,17 +77,15 @@ pub fn pooling_benches(c: &mut Criterion, forward: Option<Pool>, backward: Optio
     let x: Array4<f64> = x.into_dimensionality().expect("4 axes");
     let (b, ch, h, w) = x.dim();
     let g: Array4<f64> = uniform((b, ch, h / WINDOW.0, w / WINDOW.1), &mut rng(7));
-    let mut group = c.benchmark_group("pooling");
+    let mut group = c.benchmark_group(group);
     group.throughput(Throughput::Elements(x.len() as u64));
-    if let Some(f) = forward {
-        f(x.view(), WINDOW).unwrap_or_else(|e| panic!("avgpool2d: {e}"));
-        group.bench_function("avgpool2d", |bench| bench.iter(|| f(black_box(x.view()), WINDOW)));
+    if let Some((name, f)) = forward {
+        f(x.view(), WINDOW).unwrap_or_else(|e| panic!("{name}: {e}"));
+        group.bench_function(name, |bench| bench.iter(|| f(black_box(x.view()), WINDOW)));
     }
-    if let Some(f) = backward {
-        f(x.view(), WINDOW, g.view()).unwrap_or_else(|e| panic!("avgpool2d_backward: {e}"));
-        group.bench_function("avgpool2d_backward", |bench| {
-            bench.iter(|| f(black_box(x.view()), WINDOW, black_box(g.view())))
-        });
+    if let Some((name, f)) = backward {
+        f(x.view(), WINDOW, g.view()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        group.bench_function(name, |bench| bench.iter(|| f(black_box(x.view()), WINDOW, black_box(g.view()))));
     }
     group.finish();
 }

@@ -34,11 +34,13 @@
 //! ```
 
 mod elementwise;
+mod softmax;
 
 pub use elementwise::{
-    ACTIVATIONS, Pool, PoolBackward, Unary, UnaryBackward, WINDOW, activation_benches, activation_operands,
+    ACTIVATIONS, Named, Pool, PoolBackward, Unary, UnaryBackward, WINDOW, activation_benches, activation_operands,
     pooling_benches,
 };
+pub use softmax::{Reduce, ReduceBackward, SCORES, score_operands, softmax_benches};
 
 use std::hint::black_box;
 use std::panic::{self, AssertUnwindSafe};

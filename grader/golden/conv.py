@@ -28,18 +28,16 @@ Run from this directory with the packages of requirements.txt installed:
 The output is deterministic for the pinned numpy, jax and jaxlib versions.
 """
 
-import os
-import sys
-import zipfile
-
 import numpy as np
 import jax
+
+import npzfiles
 
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platforms", "cpu")
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOLERANCE = 1e-12
+SCRIPT = "conv.py"
+TOLERANCE = npzfiles.TOLERANCE
 ARRAYS = ["input", "weight", "grad_out", "output", "grad_input", "grad_weight"]
 DIMENSION_NUMBERS = {1: ("NCH", "OIH", "NCH"), 2: ("NCHW", "OIHW", "NCHW")}
 
@@ -178,51 +176,9 @@ def golden_files():
     }
 
 
-def differences(filename, stored, fresh):
-    """Messages naming every array of the stored file that is missing, extra or different."""
-    where = f"grader/golden/{filename}"
-    problems = [f"{where}: {n} is missing" for n in fresh if n not in stored]
-    problems += [f"{where}: {n} is not written by conv.py" for n in stored if n not in fresh]
-    for name in (n for n in fresh if n in stored):
-        got, want = stored[name], fresh[name]
-        if got.dtype != np.float64 or not got.flags.c_contiguous:
-            order = "C" if got.flags.c_contiguous else "not C"
-            problems.append(f"{where}: {name} is {got.dtype} in {order} order, expected float64 in C order")
-        elif got.shape != want.shape:
-            problems.append(f"{where}: {name} has shape {got.shape}, expected {want.shape}")
-        elif not np.allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE):
-            worst = float(np.max(np.abs(got - want)))
-            problems.append(f"{where}: {name} differs by up to {worst:.3g}")
-    return problems
-
-
-def check(files):
-    """Exit non-zero with a message unless every stored file matches what this script computes."""
-    problems = []
-    for filename, fresh in files.items():
-        path = os.path.join(HERE, filename)
-        if not os.path.exists(path):
-            problems.append(f"grader/golden/{filename} is missing")
-            continue
-        with zipfile.ZipFile(path) as z:
-            problems += [f"grader/golden/{filename}: {i.filename} is compressed (the Rust reader has no deflate)"
-                         for i in z.infolist() if i.compress_type != zipfile.ZIP_STORED]
-        with np.load(path, allow_pickle=False) as stored:
-            problems += differences(filename, {n: stored[n] for n in stored.files}, fresh)
-    if problems:
-        sys.exit("\n".join(problems) + "\nrun grader/golden/conv.py to rewrite the files")
-    print("grader/golden/conv1d.npz and conv2d.npz are up to date")
-
-
 def main():
     check_worked_example()
-    files = golden_files()
-    if "--check" in sys.argv[1:]:
-        check(files)
-        return
-    for filename, arrays in files.items():
-        np.savez(os.path.join(HERE, filename), **arrays)
-        print(f"{filename}: {len(arrays) // len(ARRAYS)} cases (numpy {np.__version__}, jax {jax.__version__})")
+    npzfiles.main(SCRIPT, golden_files(), f"numpy {np.__version__}, jax {jax.__version__}")
 
 
 if __name__ == "__main__":

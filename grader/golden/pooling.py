@@ -32,20 +32,19 @@ The output is deterministic for the pinned numpy, jax and jaxlib versions.
 """
 
 import functools
-import os
-import sys
-import zipfile
 
 import numpy as np
 import jax
 
+import npzfiles
+
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_platforms", "cpu")
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = "pooling.py"
 FILENAME = "pooling.npz"
 SEED = 20261204
-TOLERANCE = 1e-12
+TOLERANCE = npzfiles.TOLERANCE
 ARRAYS = ["input", "kernel", "grad_out", "tile", "avgpool", "avgpool_grad"]
 CASES = 48
 
@@ -175,47 +174,9 @@ def golden_arrays():
     return arrays
 
 
-def differences(stored, fresh):
-    """Messages naming every array of the stored file that is missing, extra or different."""
-    where = f"grader/golden/{FILENAME}"
-    problems = [f"{where}: {n} is missing" for n in fresh if n not in stored]
-    problems += [f"{where}: {n} is not written by pooling.py" for n in stored if n not in fresh]
-    for name in (n for n in fresh if n in stored):
-        got, want = stored[name], fresh[name]
-        if got.dtype != np.float64 or not got.flags.c_contiguous:
-            order = "C" if got.flags.c_contiguous else "not C"
-            problems.append(f"{where}: {name} is {got.dtype} in {order} order, expected float64 in C order")
-        elif got.shape != want.shape:
-            problems.append(f"{where}: {name} has shape {got.shape}, expected {want.shape}")
-        elif not np.allclose(got, want, rtol=TOLERANCE, atol=TOLERANCE):
-            worst = float(np.max(np.abs(got - want)))
-            problems.append(f"{where}: {name} differs by up to {worst:.3g}")
-    return problems
-
-
-def check(fresh):
-    """Exit non-zero with a message unless the stored file matches what this script computes."""
-    path = os.path.join(HERE, FILENAME)
-    if not os.path.exists(path):
-        sys.exit(f"grader/golden/{FILENAME} is missing\nrun grader/golden/pooling.py to write it")
-    with zipfile.ZipFile(path) as z:
-        problems = [f"grader/golden/{FILENAME}: {i.filename} is compressed (the Rust reader has no deflate)"
-                    for i in z.infolist() if i.compress_type != zipfile.ZIP_STORED]
-    with np.load(path, allow_pickle=False) as stored:
-        problems += differences({n: stored[n] for n in stored.files}, fresh)
-    if problems:
-        sys.exit("\n".join(problems) + "\nrun grader/golden/pooling.py to rewrite the file")
-    print(f"grader/golden/{FILENAME} is up to date")
-
-
 def main():
     check_worked_example()
-    arrays = golden_arrays()
-    if "--check" in sys.argv[1:]:
-        check(arrays)
-        return
-    np.savez(os.path.join(HERE, FILENAME), **arrays)
-    print(f"{FILENAME}: {len(arrays) // len(ARRAYS)} cases (numpy {np.__version__}, jax {jax.__version__})")
+    npzfiles.main(SCRIPT, {FILENAME: golden_arrays()}, f"numpy {np.__version__}, jax {jax.__version__}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 //! `cargo bench -p bench` (same groups, shapes and flop counts), run on the
 //! reference solutions instead of the students' modules.
 
-use bench::{Unary, UnaryBackward};
+use bench::{Reduce, ReduceBackward, Unary, UnaryBackward};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ndarray::{Ix3, Ix4};
 
@@ -17,8 +17,27 @@ fn conv2d_benches(c: &mut Criterion) {
 fn pooling_benches(c: &mut Criterion) {
     bench::pooling_benches(
         c,
-        Some(pooling_solution::avgpool2d::<Ix4>),
-        Some(pooling_solution::avgpool2d_backward::<Ix4>),
+        "pooling",
+        Some(("avgpool2d", pooling_solution::avgpool2d::<Ix4>)),
+        Some(("avgpool2d_backward", pooling_solution::avgpool2d_backward::<Ix4>)),
+    );
+}
+
+fn softmax_benches(c: &mut Criterion) {
+    use softmax_solution as s;
+    let forwards: [(&str, Reduce); 4] =
+        [("max", s::max), ("argmax", s::argmax), ("softmax", s::softmax), ("logsoftmax", s::logsoftmax)];
+    let backwards: [(&str, ReduceBackward); 3] = [
+        ("max_backward", s::max_backward),
+        ("softmax_backward", s::softmax_backward),
+        ("logsoftmax_backward", s::logsoftmax_backward),
+    ];
+    bench::softmax_benches(c, &forwards, &backwards);
+    bench::pooling_benches(
+        c,
+        "maxpool",
+        Some(("maxpool2d", s::maxpool2d::<Ix4>)),
+        Some(("maxpool2d_backward", s::maxpool2d_backward::<Ix4>)),
     );
 }
 
@@ -33,6 +52,6 @@ fn activation_benches(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = bench::criterion();
-    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches
+    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches, softmax_benches
 }
 criterion_main!(benches);

@@ -1,50 +1,55 @@
 //! The soft argmax, its logarithm, and their gradients.
 
-use ndarray::{ArrayD, ArrayViewD, Axis};
+use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
 
 /// `exp(x) / sum(exp(x))` along `axis`, with the slice's maximum subtracted
 /// first so that no `exp` overflows.
 pub fn softmax_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
-    // BEGIN SOLUTION: subtract each slice's max (kept as a size-1 axis), exponentiate, divide by the sum along the axis kept as a size-1 axis
-    let e = shifted(x, axis).mapv_into(f64::exp);
-    let total = e.sum_axis(axis).insert_axis(axis);
-    &e / &total
+    // BEGIN SOLUTION: copy x; in every lane along the axis subtract the lane's max, exponentiate, then divide by the lane's sum
+    let mut out = x.to_owned();
+    for mut lane in out.lanes_mut(axis) {
+        let top = lane.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        lane.mapv_inplace(|v| (v - top).exp());
+        let total = lane.sum();
+        lane.mapv_inplace(|v| v / total);
+    }
+    out
     // END SOLUTION
 }
 
 /// `s * (grad_out - sum(grad_out * s))` along `axis`, with `s = softmax(x)`.
 pub fn softmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: ArrayViewD<f64>) -> ArrayD<f64> {
-    // BEGIN SOLUTION: with s = softmax(x), the gradient is s * (g - sum(g * s)), the sum along the axis kept as a size-1 axis
-    let s = softmax_along(x, axis);
-    let weighted = (&grad_out * &s).sum_axis(axis).insert_axis(axis);
-    &s * &(&grad_out - &weighted)
+    // BEGIN SOLUTION: with s = softmax(x), in every lane the gradient is s * (g - dot(g, s))
+    let mut s = softmax_along(x, axis);
+    Zip::from(s.lanes_mut(axis)).and(grad_out.lanes(axis)).for_each(|mut s, g| {
+        let weighted = s.dot(&g);
+        s.zip_mut_with(&g, |s, &g| *s *= g - weighted);
+    });
+    s
     // END SOLUTION
 }
 
 /// `x - max - log(sum(exp(x - max)))` along `axis`: the log-sum-exp trick.
 pub fn logsoftmax_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
-    // BEGIN SOLUTION: with z = x - max along the axis, the result is z - log(sum(exp(z))); never take the log of a softmax
-    let z = shifted(x, axis);
-    let log_total = z.mapv(f64::exp).sum_axis(axis).mapv_into(f64::ln).insert_axis(axis);
-    &z - &log_total
+    // BEGIN SOLUTION: copy x; in every lane subtract the max m and then log(sum(exp(x - m))); never take the log of a softmax
+    let mut out = x.to_owned();
+    for mut lane in out.lanes_mut(axis) {
+        let top = lane.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let log_total = lane.fold(0.0, |acc, &v| acc + (v - top).exp()).ln();
+        lane.mapv_inplace(|v| v - top - log_total);
+    }
+    out
     // END SOLUTION
 }
 
 /// `grad_out - softmax(x) * sum(grad_out)` along `axis`.
 pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: ArrayViewD<f64>) -> ArrayD<f64> {
-    // BEGIN SOLUTION: the gradient is g - softmax(x) * sum(g), the sum along the axis kept as a size-1 axis
-    let total = grad_out.sum_axis(axis).insert_axis(axis);
-    &grad_out - &(softmax_along(x, axis) * &total)
+    // BEGIN SOLUTION: with s = softmax(x), in every lane the gradient is g - s * sum(g)
+    let mut s = softmax_along(x, axis);
+    Zip::from(s.lanes_mut(axis)).and(grad_out.lanes(axis)).for_each(|mut s, g| {
+        let total = g.sum();
+        s.zip_mut_with(&g, |s, &g| *s = g - *s * total);
+    });
+    s
     // END SOLUTION
 }
-
-// BEGIN HIDDEN
-/// `x` minus the maximum of its slice along `axis`: every element at most 0,
-/// the largest exactly 0. An empty axis has nothing to shift.
-fn shifted(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
-    if x.len_of(axis) == 0 {
-        return x.to_owned();
-    }
-    &x - &crate::max::max_along(x.view(), axis)
-}
-// END HIDDEN
