@@ -42,6 +42,9 @@ use support::random::Rng;
 
 pub use self::dropout::Mode;
 
+/// What [`dropout`] returns: the output, and the mask it multiplied `x` by.
+pub type Dropped<D> = (Array<f64, D>, Array<f64, D>);
+
 /// The maximum of every slice of `x` along `dim`; the reduced axis is kept
 /// with size 1, so the output broadcasts against `x`.
 ///
@@ -176,7 +179,7 @@ pub fn dropout<D: Dimension>(
     rate: f64,
     rng: &mut Rng,
     mode: Mode,
-) -> Result<(Array<f64, D>, Array<f64, D>), ShapeError> {
+) -> Result<Dropped<D>, ShapeError> {
     let rate = shapes::rate("dropout", rate)?;
     let (output, mask) = dropout::apply(x.into_dyn(), rate, rng, mode);
     Ok((typed(output), typed(mask)))
