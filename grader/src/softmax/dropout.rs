@@ -80,14 +80,14 @@ pub fn dropout(imp: &Implementation, c: &mut Checker) {
         RATES.iter().try_for_each(|&rate| {
             let x = nonzero(&[20, 30], seed);
             let [out, mask] = run(f, x.view(), rate, seed, true)?;
-            let keep = 1.0 / (1.0 - rate);
-            ensure(mask.iter().all(|&m| m == 0.0 || close(m, keep, FORWARD)), || {
-                format!("dropout at rate {rate}: the mask holds values other than 0 and {keep}: {mask}")
+            let scale = (1.0 - rate).recip();
+            ensure(mask.iter().all(|&m| m == 0.0 || close(m, scale, FORWARD)), || {
+                format!("dropout at rate {rate}: the mask holds values other than 0 and {scale}: {mask}")
             })?;
             let what = || format!("dropout(x, rate {rate}) against x times its mask");
             agrees(what, &(&x * &mask).view(), &out, FORWARD)?;
-            ensure(out.iter().zip(&x).all(|(&o, &v)| o == 0.0 || close(o, v * keep, FORWARD)), || {
-                format!("dropout at rate {rate}: a survivor is not x / (1 - rate) = x * {keep}: {out}")
+            ensure(out.iter().zip(&x).all(|(&o, &v)| o == 0.0 || close(o, v * scale, FORWARD)), || {
+                format!("dropout at rate {rate}: a survivor is not x / (1 - rate) = x * {scale}: {out}")
             })
         })
     });
