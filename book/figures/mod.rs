@@ -11,9 +11,11 @@
 //! curve needs hundreds of values, so [`activations`] samples ReLU, step
 //! and sigmoid (the latter through its tanh identity, on a range where no
 //! care is needed), one `f64` at a time, to draw them, and [`softmax`]
-//! does the same for the maximum and the softmax of the pair (x, 0).
+//! does the same for the maximum and the softmax of the pair (x, 0), and
+//! [`attention`] for the weights of a sigmoid gate.
 
 pub mod activations;
+pub mod attention;
 pub mod conv1d;
 pub mod conv2d;
 pub mod pooling;
@@ -35,6 +37,7 @@ pub fn all() -> Vec<Figure> {
     figures.extend(pooling::figures());
     figures.extend(activations::figures());
     figures.extend(softmax::figures());
+    figures.extend(attention::figures());
     figures
 }
 

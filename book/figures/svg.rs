@@ -122,6 +122,19 @@ pub fn tick_label(value: f64) -> String {
     }
 }
 
+/// The fill of a heat-map cell for `value` in [0, 1]: white at 0, the
+/// accent blue at 1, mixed channel by channel in between (values outside
+/// the range are clamped). Labels on cells above one half read better in
+/// white.
+pub fn shade(value: f64) -> String {
+    let t = value.clamp(0.0, 1.0);
+    let mix = |at: usize| {
+        let accent = u8::from_str_radix(&ACCENT[at..at + 2], 16).expect("ACCENT is #rrggbb");
+        (255.0 + (f64::from(accent) - 255.0) * t).round() as u8
+    };
+    format!("#{:02x}{:02x}{:02x}", mix(1), mix(3), mix(5))
+}
+
 /// `text` with the characters XML reserves escaped.
 pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -171,6 +184,24 @@ impl Svg {
         );
         if !label.is_empty() {
             let font = if kind == Kind::Zero { font.colour("#888888").italic() } else { font };
+            self.text(x + w / 2.0, y + h / 2.0 + font.size * 0.35, label, font.with_anchor(Anchor::Middle));
+        }
+    }
+
+    /// A `w` x `h` cell at (`x`, `y`) in any `fill`, bordered like an
+    /// ordinary cell, with `label` centred in `font`: a cell of a heat map,
+    /// whose colour stands for its number (see [`shade`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn filled_cell(&mut self, x: f64, y: f64, w: f64, h: f64, fill: &str, label: &str, font: Font) {
+        let _ = writeln!(
+            self.body,
+            "  <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"{BORDER}\" stroke-width=\"1.5\"/>",
+            num(x),
+            num(y),
+            num(w),
+            num(h)
+        );
+        if !label.is_empty() {
             self.text(x + w / 2.0, y + h / 2.0 + font.size * 0.35, label, font.with_anchor(Anchor::Middle));
         }
     }
@@ -525,6 +556,14 @@ mod tests {
             let others = [Kind::Input, Kind::Kernel, Kind::Output, Kind::Zero];
             assert!(others.iter().all(|k| k.fill() != Kind::Window(n).fill()), "window tint {n}");
         }
+    }
+
+    #[test]
+    fn shades_run_from_white_to_the_accent() {
+        assert_eq!(shade(0.0), "#ffffff");
+        assert_eq!(shade(1.0), ACCENT);
+        assert_eq!(shade(-1.0), "#ffffff");
+        assert_eq!(shade(0.5), "#8fa7bc");
     }
 
     #[test]

@@ -60,6 +60,41 @@ pub fn npz_cases((path, bytes): File<[u8]>) -> BTreeMap<String, BTreeMap<String,
 /// `grader/golden/softmax.npz`, written by `grader/golden/softmax.py`.
 pub const SOFTMAX: File<[u8]> = ("grader/golden/softmax.npz", include_bytes!("../golden/softmax.npz"));
 
+/// `grader/golden/attention.npz`, written by `grader/golden/attention.py`.
+pub const ATTENTION: File<[u8]> = ("grader/golden/attention.npz", include_bytes!("../golden/attention.npz"));
+
+/// One case of an `.npz` golden file: its arrays by field name.
+pub struct Case {
+    pub name: String,
+    path: &'static str,
+    fields: BTreeMap<String, ArrayD<f64>>,
+}
+
+/// The cases of an `.npz` golden file whose names start with `group`.
+///
+/// **Panics** when the file cannot be read, as [`npz_cases`] does.
+pub fn group(file: File<[u8]>, group: &str) -> Vec<Case> {
+    npz_cases(file)
+        .into_iter()
+        .filter(|(name, _)| name.starts_with(group))
+        .map(|(name, fields)| Case { name, path: file.0, fields })
+        .collect()
+}
+
+impl Case {
+    /// The array `field`, such as `x` or `grad_out`.
+    ///
+    /// **Panics** when the case has no such array, a defect of the grader.
+    pub fn get(&self, field: &str) -> &ArrayD<f64> {
+        self.fields.get(field).unwrap_or_else(|| panic!("golden file {}: {} has no {field}", self.path, self.name))
+    }
+
+    /// The first number of the array `field`: a stored axis, flag or size.
+    pub fn number(&self, field: &str) -> f64 {
+        self.get(field).iter().next().copied().unwrap_or(f64::NAN)
+    }
+}
+
 /// The two golden checks of a function: `run` on the operands of every
 /// golden case as stored, then on permuted, sliced and reversed views of
 /// them. `run` gets the case, its operands (views, in the order `operands`

@@ -17,6 +17,7 @@
 //! own layout arithmetic, properties, and finite differences.
 
 pub mod activations;
+pub mod attention;
 pub mod check;
 pub mod cli;
 pub mod conv;
@@ -49,12 +50,22 @@ pub struct Implementation {
     pub activations: activations::Functions,
     /// Module 6: max, argmax, softmax, max pooling, dropout.
     pub softmax: softmax::Functions,
+    /// Module 7: gates and attention.
+    pub attention: attention::Functions,
 }
 
 /// Every task of the course, in the order of the notes.
 pub fn tasks() -> Vec<Task> {
-    [tensor::tasks(), conv1d::tasks(), conv2d::tasks(), pooling::tasks(), activations::tasks(), softmax::tasks()]
-        .concat()
+    [
+        tensor::tasks(),
+        conv1d::tasks(),
+        conv2d::tasks(),
+        pooling::tasks(),
+        activations::tasks(),
+        softmax::tasks(),
+        attention::tasks(),
+    ]
+    .concat()
 }
 
 /// Binds an [`Implementation`] to crates: one crate name per module.
@@ -67,7 +78,8 @@ pub fn tasks() -> Vec<Task> {
 ///     conv2d: conv2d,
 ///     pooling: pooling,
 ///     activations: activations,
-///     softmax: softmax
+///     softmax: softmax,
+///     attention: attention
 /// );
 /// # let _ = students;
 /// ```
@@ -79,7 +91,8 @@ macro_rules! implementation {
         conv2d: $conv2d:ident,
         pooling: $pooling:ident,
         activations: $activations:ident,
-        softmax: $softmax:ident
+        softmax: $softmax:ident,
+        attention: $attention:ident
     ) => {
         $crate::Implementation {
             tensor: $crate::tensor_functions!($tensor),
@@ -88,6 +101,7 @@ macro_rules! implementation {
             pooling: $crate::pooling_functions!($pooling),
             activations: $crate::activations_functions!($activations),
             softmax: $crate::softmax_functions!($softmax),
+            attention: $crate::attention_functions!($attention),
         }
     };
 }

@@ -7,9 +7,10 @@ use proptest::sample::select;
 use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
 use support::{ShapeError, fmt_shape};
 
-use super::cases::{self, Case, Golden, cases};
+use super::cases::{self, Case, cases};
 use super::{Backward, Reduce};
 use crate::check::{Outcome, agrees, ensure};
+use crate::golden::Case as Golden;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
@@ -52,12 +53,12 @@ pub fn golden_forward(c: &mut Checker, name: &str, f: Reduce, field: &'static st
         || groups.iter().flat_map(|group| cases::golden(group)).collect::<Vec<Golden>>(),
         |case| vec![case.get("x")],
         |case, x, layout| {
-            let actual = run(name, f, x[0].view(), case.dim())?;
+            let actual = run(name, f, x[0].view(), cases::dim(case))?;
             let what = || {
                 format!(
                     "{name}(x of shape {}{layout}, dim {}) [golden {}]",
                     fmt_shape(x[0].shape()),
-                    case.dim(),
+                    cases::dim(case),
                     case.name
                 )
             };
@@ -82,12 +83,12 @@ pub fn golden_backward(
         |case| vec![case.get("x"), case.get(grad)],
         |case, operands, layout| {
             let [x, g] = operands else { unreachable!("two operands") };
-            let actual = run_backward(name, b, x.view(), case.dim(), g.view())?;
+            let actual = run_backward(name, b, x.view(), cases::dim(case), g.view())?;
             let what = || {
                 format!(
                     "{name}(x of shape {}{layout}, dim {}) [golden {}]",
                     fmt_shape(x.shape()),
-                    case.dim(),
+                    cases::dim(case),
                     case.name
                 )
             };

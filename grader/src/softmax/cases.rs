@@ -1,14 +1,12 @@
 //! Random reductions along an axis, and the golden cases written by JAX.
 
-use std::collections::BTreeMap;
-
 use ndarray::{ArrayD, Axis, IxDyn};
 use proptest::prelude::*;
 use rand::RngExt;
 use support::fmt_shape;
 use support::random::{Rng, perturb, rng, uniform};
 
-use crate::golden;
+use crate::golden::{self, Case as Golden};
 
 /// The finite-difference step never reorders two elements of a slice: after
 /// the noise, the elements of every slice along `dim` lie at least this far
@@ -82,39 +80,20 @@ fn apart(x: &ArrayD<f64>, axis: Axis) -> bool {
     })
 }
 
-/// One case of `grader/golden/softmax.npz`: its arrays by field name.
-pub struct Golden {
-    pub name: String,
-    fields: BTreeMap<String, ArrayD<f64>>,
-}
-
-/// The cases of the golden file whose names start with `group`: `axis`
-/// (reductions without ties), `stable` (rows like (1000, 1000, -1000),
-/// softmax and logsoftmax only) or `pool` (max pooling).
+/// The cases of `grader/golden/softmax.npz` whose names start with
+/// `group`: `axis` (reductions without ties), `stable` (rows like (1000,
+/// 1000, -1000), softmax and logsoftmax only) or `pool` (max pooling).
 pub fn golden(group: &str) -> Vec<Golden> {
-    golden::npz_cases(golden::SOFTMAX)
-        .into_iter()
-        .filter(|(name, _)| name.starts_with(group))
-        .map(|(name, fields)| Golden { name, fields })
-        .collect()
+    golden::group(golden::SOFTMAX, group)
 }
 
-impl Golden {
-    /// The array `field`, such as `x`, `softmax` or `maxpool_grad`.
-    pub fn get(&self, field: &str) -> &ArrayD<f64> {
-        self.fields
-            .get(field)
-            .unwrap_or_else(|| panic!("golden file {}: {} has no {field}", golden::SOFTMAX.0, self.name))
-    }
+/// The axis of a reduction case.
+pub fn dim(case: &Golden) -> usize {
+    case.number("dim") as usize
+}
 
-    /// The axis of a reduction case.
-    pub fn dim(&self) -> usize {
-        self.get("dim").iter().next().map_or(0, |&d| d as usize)
-    }
-
-    /// The kernel of a pooling case.
-    pub fn kernel(&self) -> (usize, usize) {
-        let k = self.get("kernel");
-        (k[0] as usize, k[1] as usize)
-    }
+/// The kernel of a pooling case.
+pub fn kernel(case: &Golden) -> (usize, usize) {
+    let k = case.get("kernel");
+    (k[0] as usize, k[1] as usize)
 }

@@ -70,11 +70,11 @@ pub fn maxpool2d(imp: &Implementation, c: &mut Checker) {
                 format!(
                     "maxpool2d(input {}{layout}, kernel {:?}) [golden {}]",
                     fmt_shape(x[0].shape()),
-                    case.kernel(),
+                    cases::kernel(case),
                     case.name
                 )
             };
-            agrees(what, &case.get("maxpool").view(), &pooled(x[0].view(), case.kernel())?, FORWARD)
+            agrees(what, &case.get("maxpool").view(), &pooled(x[0].view(), cases::kernel(case))?, FORWARD)
         },
     );
     c.property("property: every output is the largest value of its window", cases(), |case| {
@@ -122,11 +122,11 @@ pub fn maxpool2d_backward(imp: &Implementation, c: &mut Checker) {
                 format!(
                     "{name}(input {}{layout}, kernel {:?}) [golden {}]",
                     fmt_shape(x.shape()),
-                    case.kernel(),
+                    cases::kernel(case),
                     case.name
                 )
             };
-            agrees(what, &case.get("maxpool_grad").view(), &grad(x.view(), case.kernel(), g.view())?, FORWARD)
+            agrees(what, &case.get("maxpool_grad").view(), &grad(x.view(), cases::kernel(case), g.view())?, FORWARD)
         },
     );
     let differences = |case: &Case, layout: Option<Layout>| -> Outcome {

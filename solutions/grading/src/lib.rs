@@ -19,6 +19,7 @@ pub fn solutions() -> grader::Implementation {
         conv2d: conv2d_solution,
         pooling: pooling_solution,
         activations: activations_solution,
-        softmax: softmax_solution
+        softmax: softmax_solution,
+        attention: attention_solution
     )
 }

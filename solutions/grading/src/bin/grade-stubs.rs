@@ -8,7 +8,8 @@ fn main() -> std::process::ExitCode {
             conv2d: conv2d,
             pooling: pooling,
             activations: activations,
-            softmax: softmax
+            softmax: softmax,
+            attention: attention
         ),
         "cargo grade",
         "modules/",

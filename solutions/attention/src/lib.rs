@@ -1,0 +1,209 @@
+//! # Module 7: soft gates and attention
+//!
+//! Softmax turns scores into weights; this module uses the weights to
+//! choose, smoothly and differentiably, between computations:
+//!
+//! - [`gate`]: a sigmoid-weighted choice between two arrays;
+//! - [`softmax_gate`]: a softmax-weighted mix of many rows;
+//! - [`attention`]: softmax gating whose scores are dot products of
+//!   queries and keys, `softmax(q k^T / sqrt(D)) v`, optionally causal.
+//!
+//! Every backward returns the gradients of `sum(grad_out * f(...))` with
+//! respect to each input. The notes are the `attention` chapter of the book.
+//!
+//! ```
+//! use ndarray::{Array3, array};
+//! use attention_solution::{attention, gate};
+//!
+//! let (x, y) = (array![1.0, 1.0], array![3.0, 3.0]);
+//! assert_eq!(gate(x.view(), y.view(), array![0.0, 1000.0].view())?, array![2.0, 1.0]);
+//!
+//! let q = Array3::<f64>::zeros((1, 2, 4));
+//! let k = Array3::<f64>::zeros((1, 2, 4));
+//! let v = array![[[1.0, 2.0], [3.0, 4.0]]];
+//! // Equal scores: every query averages the values; the causal first row sees only v's first row.
+//! assert_eq!(attention(q.view(), k.view(), v.view(), false)?, array![[[2.0, 3.0], [2.0, 3.0]]]);
+//! assert_eq!(attention(q.view(), k.view(), v.view(), true)?, array![[[1.0, 2.0], [2.0, 3.0]]]);
+//! # Ok::<(), support::ShapeError>(())
+//! ```
+
+mod attention;
+mod gate;
+mod shapes;
+mod softmax_gate;
+
+use ndarray::{Array, Array2, Array3, ArrayD, ArrayView, Dimension, Ix2, Ix3};
+use support::ShapeError;
+
+/// The gradients of a gate with respect to `x`, `y` and `r`.
+pub type GateGrads<D> = (Array<f64, D>, Array<f64, D>, Array<f64, D>);
+
+/// The gradients of attention with respect to `q`, `k` and `v`.
+pub type AttentionGrads = (Array3<f64>, Array3<f64>, Array3<f64>);
+
+/// `x * sigmoid(r) + y * (1 - sigmoid(r))` elementwise: `x` where `r` is
+/// large, `y` where it is very negative, a blend in between.
+///
+/// **Errors** when `x`, `y` and `r` do not have the same shape.
+pub fn gate<D: Dimension>(
+    x: ArrayView<f64, D>,
+    y: ArrayView<f64, D>,
+    r: ArrayView<f64, D>,
+) -> Result<Array<f64, D>, ShapeError> {
+    shapes::same_shapes("gate", &[("x", &x), ("y", &y), ("r", &r)])?;
+    Ok(typed(gate::forward(x.into_dyn(), y.into_dyn(), r.into_dyn())))
+}
+
+/// The gradients of `sum(grad_out * gate(x, y, r))`:
+/// `(g s, g (1 - s), g (x - y) s (1 - s))` with `s = sigmoid(r)`.
+///
+/// **Errors** when `x`, `y`, `r` and `grad_out` do not have the same shape.
+pub fn gate_backward<D: Dimension>(
+    x: ArrayView<f64, D>,
+    y: ArrayView<f64, D>,
+    r: ArrayView<f64, D>,
+    grad_out: ArrayView<f64, D>,
+) -> Result<GateGrads<D>, ShapeError> {
+    shapes::same_shapes("gate_backward", &[("x", &x), ("y", &y), ("r", &r), ("grad_out", &grad_out)])?;
+    let (gx, gy, gr) = gate::backward(x.into_dyn(), y.into_dyn(), r.into_dyn(), grad_out.into_dyn());
+    Ok((typed(gx), typed(gy), typed(gr)))
+}
+
+/// The rows of `x` (`B x N x D`) mixed with the weights `softmax(r)` over
+/// the `N` rows (`r` is `B x N`): `B x D`.
+///
+/// **Errors** when `x` does not have 3 axes, `r` 2, or `r` does not hold
+/// one score per row of `x`.
+pub fn softmax_gate<D: Dimension, E: Dimension>(
+    x: ArrayView<f64, D>,
+    r: ArrayView<f64, E>,
+) -> Result<Array2<f64>, ShapeError> {
+    let (x, r) = shapes::gated("softmax_gate", x, r)?;
+    Ok(softmax_gate::forward(x, r))
+}
+
+/// The gradients of `sum(grad_out * softmax_gate(x, r))` with respect to
+/// `x` and `r`.
+///
+/// **Errors** as [`softmax_gate`] does, and when `grad_out` is not `B x D`.
+pub fn softmax_gate_backward<D: Dimension, E: Dimension>(
+    x: ArrayView<f64, D>,
+    r: ArrayView<f64, E>,
+    grad_out: ArrayView<f64, E>,
+) -> Result<(Array3<f64>, Array2<f64>), ShapeError> {
+    let function = "softmax_gate_backward";
+    let (x, r) = shapes::gated(function, x, r)?;
+    let (b, _, d) = x.dim();
+    let g = shapes::grad_out(function, Ix2(b, d), grad_out)?;
+    Ok(softmax_gate::backward(x, r, g))
+}
+
+/// Scaled dot-product attention, `softmax(q k^T / sqrt(D)) v` with the
+/// softmax over the keys, for `q` `B x Tq x D`, `k` `B x Tk x D` and `v`
+/// `B x Tk x Dv`: `B x Tq x Dv`. With `causal`, query `i` attends to keys
+/// `0..=i` only.
+///
+/// **Errors** when an input does not have 3 axes, the batches, the
+/// features of `q` and `k` or the keys of `k` and `v` differ, or `causal`
+/// is asked with `Tq != Tk`.
+pub fn attention<D: Dimension>(
+    q: ArrayView<f64, D>,
+    k: ArrayView<f64, D>,
+    v: ArrayView<f64, D>,
+    causal: bool,
+) -> Result<Array3<f64>, ShapeError> {
+    let [q, k, v] = shapes::attended("attention", q, k, v, causal)?;
+    Ok(attention::forward(q, k, v, causal))
+}
+
+/// The gradients of `sum(grad_out * attention(q, k, v, causal))` with
+/// respect to `q`, `k` and `v`.
+///
+/// **Errors** as [`attention`] does, and when `grad_out` is not
+/// `B x Tq x Dv`.
+pub fn attention_backward<D: Dimension>(
+    q: ArrayView<f64, D>,
+    k: ArrayView<f64, D>,
+    v: ArrayView<f64, D>,
+    causal: bool,
+    grad_out: ArrayView<f64, D>,
+) -> Result<AttentionGrads, ShapeError> {
+    let function = "attention_backward";
+    let [q, k, v] = shapes::attended(function, q, k, v, causal)?;
+    let g = shapes::grad_out(function, Ix3(q.dim().0, q.dim().1, v.dim().2), grad_out)?;
+    Ok(attention::backward(q, k, v, causal, g))
+}
+
+/// An array computed on dynamic-rank views, back with the static rank of
+/// the inputs it was computed from.
+fn typed<D: Dimension>(a: ArrayD<f64>) -> Array<f64, D> {
+    a.into_dimensionality().expect("the exercises keep the rank of their input")
+}
+
+// BEGIN HIDDEN
+#[cfg(test)]
+mod tests {
+    use ndarray::{Array2, Array3, ArrayD, IxDyn, s};
+    use support::gradcheck::{GRADIENT, check_gradient};
+    use support::random::{rng, uniform};
+
+    use super::*;
+
+    #[test]
+    fn gate_backward_matches_finite_differences() {
+        let [x, y, r, g]: [ArrayD<f64>; 4] = std::array::from_fn(|i| uniform(IxDyn(&[2, 3]), &mut rng(i as u64)) * 2.0);
+        let (gx, gy, gr) = gate_backward(x.view(), y.view(), r.view(), g.view()).unwrap();
+        check_gradient(|x| gate(x.view(), y.view(), r.view()).unwrap(), &x, &g, gx.view(), GRADIENT).unwrap();
+        check_gradient(|y| gate(x.view(), y.view(), r.view()).unwrap(), &y, &g, gy.view(), GRADIENT).unwrap();
+        check_gradient(|r| gate(x.view(), y.view(), r.view()).unwrap(), &r, &g, gr.view(), GRADIENT).unwrap();
+    }
+
+    #[test]
+    fn softmax_gate_backward_matches_finite_differences() {
+        let x: Array3<f64> = uniform((2, 4, 3), &mut rng(1));
+        let r: Array2<f64> = uniform((2, 4), &mut rng(2)) * 3.0;
+        let g: Array2<f64> = uniform((2, 3), &mut rng(3));
+        let (gx, gr) = softmax_gate_backward(x.view(), r.view(), g.view()).unwrap();
+        check_gradient(|x| softmax_gate(x.view(), r.view()).unwrap(), &x, &g, gx.view(), GRADIENT).unwrap();
+        check_gradient(|r| softmax_gate(x.view(), r.view()).unwrap(), &r, &g, gr.view(), GRADIENT).unwrap();
+    }
+
+    #[test]
+    fn attention_backward_matches_finite_differences_with_and_without_the_mask() {
+        for (causal, tk) in [(false, 5), (true, 4)] {
+            let q: Array3<f64> = uniform((2, 4, 3), &mut rng(4));
+            let k: Array3<f64> = uniform((2, tk, 3), &mut rng(5));
+            let v: Array3<f64> = uniform((2, tk, 2), &mut rng(6));
+            let g: Array3<f64> = uniform((2, 4, 2), &mut rng(7));
+            let (gq, gk, gv) = attention_backward(q.view(), k.view(), v.view(), causal, g.view()).unwrap();
+            let f = |q: &Array3<f64>, k: &Array3<f64>, v: &Array3<f64>| {
+                attention(q.view(), k.view(), v.view(), causal).unwrap()
+            };
+            check_gradient(|q| f(q, &k, &v), &q, &g, gq.view(), GRADIENT).unwrap();
+            check_gradient(|k| f(&q, k, &v), &k, &g, gk.view(), GRADIENT).unwrap();
+            check_gradient(|v| f(&q, &k, v), &v, &g, gv.view(), GRADIENT).unwrap();
+        }
+    }
+
+    #[test]
+    fn causal_first_row_is_the_first_value_and_large_scores_stay_finite() {
+        let q: Array3<f64> = uniform((2, 4, 3), &mut rng(8)) * 1000.0;
+        let k: Array3<f64> = uniform((2, 4, 3), &mut rng(9));
+        let v: Array3<f64> = uniform((2, 4, 2), &mut rng(10));
+        let out = attention(q.view(), k.view(), v.view(), true).unwrap();
+        assert_eq!(out.slice(s![.., 0, ..]), v.slice(s![.., 0, ..]));
+        assert!(out.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn mismatched_shapes_are_refused() {
+        let a = Array3::<f64>::zeros((1, 3, 2));
+        let b = Array3::<f64>::zeros((1, 4, 2));
+        assert_eq!(attention(a.view(), b.view(), b.view(), true).unwrap_err().function, "attention");
+        assert!(attention(a.view(), b.view(), a.view(), false).is_err());
+        let r = Array2::<f64>::zeros((1, 2));
+        assert_eq!(softmax_gate(a.view(), r.view()).unwrap_err().function, "softmax_gate");
+        assert_eq!(gate(a.view(), b.view(), a.view()).unwrap_err().function, "gate");
+    }
+}
+// END HIDDEN
