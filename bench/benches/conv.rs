@@ -1,13 +1,14 @@
 //! `cargo bench -p bench`: your `conv1d` and `conv2d` modules, forward and
 //! backward, in GFLOP/s (criterion's `thrpt`, printed as `Gelem/s`), and
-//! your `pooling`, `activations` and `softmax` in elements per second.
+//! your `pooling`, `activations` and `softmax` in elements per second, and
+//! your `attention` in GFLOP/s again.
 //!
 //! Each function is first tried once on a tiny input: one that still reaches
 //! its `todo!()` is reported as not implemented and skipped.
 
 use bench::{PROBE, Reduce, ReduceBackward, Unary, UnaryBackward, conv1d_operands, conv2d_operands, implemented};
 use criterion::{Criterion, criterion_group, criterion_main};
-use ndarray::{Array4, ArrayD, Ix3, Ix4, IxDyn};
+use ndarray::{Array3, Array4, ArrayD, Ix3, Ix4, IxDyn};
 
 fn conv1d_benches(c: &mut Criterion) {
     let [x, w, g] = conv1d_operands(&PROBE);
@@ -87,9 +88,22 @@ fn activation_benches(c: &mut Criterion) {
     bench::activation_benches(c, &forwards, &backwards);
 }
 
+fn attention_benches(c: &mut Criterion) {
+    let (x, g) = (Array3::<f64>::zeros((1, 2, 2)), Array3::<f64>::zeros((1, 2, 2)));
+    let forward = implemented("attention", || drop(attention::attention(x.view(), x.view(), x.view(), true)));
+    let backward = implemented("attention_backward", || {
+        drop(attention::attention_backward(x.view(), x.view(), x.view(), true, g.view()))
+    });
+    bench::attention_benches(
+        c,
+        forward.then_some(attention::attention::<Ix3>),
+        backward.then_some(attention::attention_backward::<Ix3>),
+    );
+}
+
 criterion_group! {
     name = benches;
     config = bench::criterion();
-    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches, softmax_benches
+    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches, softmax_benches, attention_benches
 }
 criterion_main!(benches);

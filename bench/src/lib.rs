@@ -33,9 +33,11 @@
 //! bench::conv2d_benches(&mut c, Some(forward), Some(backward));
 //! ```
 
+mod attention;
 mod elementwise;
 mod softmax;
 
+pub use attention::{Attention, AttentionBackward, TOKENS, attention_benches, attention_flops, attention_operands};
 pub use elementwise::{
     ACTIVATIONS, Named, Pool, PoolBackward, Unary, UnaryBackward, WINDOW, activation_benches, activation_operands,
     pooling_benches,

@@ -49,9 +49,14 @@ fn activation_benches(c: &mut Criterion) {
     bench::activation_benches(c, &forwards, &backwards);
 }
 
+fn attention_benches(c: &mut Criterion) {
+    use attention_solution as a;
+    bench::attention_benches(c, Some(a::attention::<Ix3>), Some(a::attention_backward::<Ix3>));
+}
+
 criterion_group! {
     name = benches;
     config = bench::criterion();
-    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches, softmax_benches
+    targets = conv1d_benches, conv2d_benches, pooling_benches, activation_benches, softmax_benches, attention_benches
 }
 criterion_main!(benches);

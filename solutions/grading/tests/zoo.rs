@@ -4,6 +4,8 @@
 
 #[path = "zoo/activations.rs"]
 mod activations;
+#[path = "zoo/attention.rs"]
+mod attention;
 #[path = "zoo/conv.rs"]
 mod conv;
 #[path = "zoo/pooling.rs"]
@@ -35,6 +37,7 @@ fn mutants() -> impl Iterator<Item = &'static Mutant> {
         pooling::MUTANTS,
         activations::MUTANTS,
         softmax::MUTANTS,
+        attention::MUTANTS,
     ]
     .into_iter()
     .flatten()
