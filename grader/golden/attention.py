@@ -30,6 +30,8 @@ Run from this directory with the packages of requirements.txt installed:
 The output is deterministic for the pinned numpy, jax and jaxlib versions.
 """
 
+import functools
+
 import numpy as np
 import jax
 import jax.numpy as jnp
@@ -95,6 +97,7 @@ def agree(name, got, want, tolerance=TOLERANCE):
     assert np.allclose(got, want, rtol=tolerance, atol=tolerance), f"JAX and numpy differ in {name}"
 
 
+@jax.jit
 def jax_gate(x, y, r, g):
     def gate(x, y, r):
         s = jax.nn.sigmoid(r)
@@ -115,6 +118,7 @@ def gate_case(rng, shape, scale=3.0):
     return {"x": x, "y": y, "r": r, "grad_out": g, **answers}
 
 
+@jax.jit
 def jax_softmax_gate(x, r, g):
     mix = lambda x, r: jnp.einsum("bn,bnd->bd", jax.nn.softmax(r, axis=1), x)
     out, pullback = jax.vjp(mix, x, r)
@@ -142,10 +146,19 @@ def einsum_attention(q, k, v, causal):
     return jnp.einsum("bqk,bkd->bqd", jax.nn.softmax(s, axis=-1), v)
 
 
+@functools.partial(jax.jit, static_argnums=3)
 def library_attention(q, k, v, causal):
     """jax.nn.dot_product_attention on one head: B x T x D becomes B x T x 1 x D."""
     head = lambda a: a[:, :, None, :]
     return jax.nn.dot_product_attention(head(q), head(k), head(v), is_causal=causal)[:, :, 0, :]
+
+
+@functools.partial(jax.jit, static_argnums=3)
+def jax_attention(q, k, v, causal, g):
+    """The attention and its gradients, jitted so that each new shape costs one compilation."""
+    out, pullback = jax.vjp(lambda q, k, v: einsum_attention(q, k, v, causal), q, k, v)
+    gq, gk, gv = pullback(g)
+    return {"attention": out, "grad_q": gq, "grad_k": gk, "grad_v": gv}
 
 
 def numpy_attention(q, k, v, causal, g):
@@ -169,9 +182,7 @@ def attention_case(rng, b, tq, tk, d, dv, causal, scale=1.0):
     k = rng.uniform(-1.0, 1.0, size=(b, tk, d)) * scale
     v = rng.uniform(-1.0, 1.0, size=(b, tk, dv))
     g = rng.uniform(-1.0, 1.0, size=(b, tq, dv))
-    out, pullback = jax.vjp(lambda q, k, v: einsum_attention(q, k, v, causal), *(jnp.asarray(a) for a in (q, k, v)))
-    gq, gk, gv = pullback(jnp.asarray(g))
-    answers = as_numpy({"attention": out, "grad_q": gq, "grad_k": gk, "grad_v": gv})
+    answers = as_numpy(jax_attention(*(jnp.asarray(a) for a in (q, k, v)), causal, jnp.asarray(g)))
     if d == dv:
         library = np.asarray(library_attention(*(jnp.asarray(a) for a in (q, k, v)), causal))
         agree("jax.nn.dot_product_attention", library, answers["attention"], LIBRARY_TOLERANCE)

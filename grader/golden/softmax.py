@@ -35,6 +35,8 @@ Run from this directory with the packages of requirements.txt installed:
 The output is deterministic for the pinned numpy, jax and jaxlib versions.
 """
 
+import functools
+
 import numpy as np
 import jax
 import jax.numpy as jnp
@@ -109,6 +111,7 @@ def random_untied(rng, shape, axes):
             return x
 
 
+@functools.partial(jax.jit, static_argnums=1)
 def jax_axis(x, dim, g, g_max):
     """JAX's answers for the reductions of x along dim."""
     m, max_pullback = jax.vjp(lambda v: jnp.max(v, axis=dim, keepdims=True), x)
@@ -171,6 +174,7 @@ def axis_case(rng, x, dim, tied=False):
     return {k: np.array(v, dtype=np.float64, order="C") for k, v in arrays.items()}
 
 
+@functools.partial(jax.jit, static_argnums=1)
 def jax_maxpool(x, kernel, g):
     """JAX's max pooling of x and its gradient for the upstream gradient g."""
     window = (1, 1) + tuple(kernel)
