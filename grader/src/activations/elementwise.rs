@@ -9,9 +9,9 @@ use support::fmt_shape;
 use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
 
 use super::cases::{self, Case, cases};
-use crate::Checker;
 use crate::check::{Outcome, agrees, same_dims};
 use crate::strided::{Layout, Strided};
+use crate::{Checker, golden};
 
 /// An elementwise function under test.
 pub type Unary = fn(ArrayViewD<f64>) -> ArrayD<f64>;
@@ -35,28 +35,16 @@ pub fn example(name: &str, f: Unary, input: &[f64], expected: &[f64]) -> Outcome
 /// The checks every elementwise forward gets: golden answers (the golden
 /// array `field`) on fresh and strided arrays, and the output's shape.
 pub fn forward_checks(c: &mut Checker, name: &str, f: Unary, field: &str) {
-    c.check("golden: computed by JAX", || {
-        cases::golden().iter().try_for_each(|case| {
-            let what = || format!("{name}(x of shape {}) [golden {}]", fmt_shape(case.x.shape()), case.name);
-            agrees(what, &case.expected(field).view(), &f(case.x.view()), FORWARD)
-        })
-    });
-    c.check("golden, on permuted, sliced and reversed views", || {
-        cases::golden().iter().try_for_each(|case| {
-            Layout::ALL.iter().try_for_each(|&layout| {
-                let x = Strided::new(&case.x, layout);
-                let what = || {
-                    format!(
-                        "{name}(x of shape {}, a {}) [golden {}]",
-                        fmt_shape(case.x.shape()),
-                        layout.describe(),
-                        case.name
-                    )
-                };
-                agrees(what, &case.expected(field).view(), &f(x.view()), FORWARD)
-            })
-        })
-    });
+    golden::checks(
+        c,
+        "JAX",
+        cases::golden,
+        |case| vec![&case.x],
+        |case, x, layout| {
+            let what = || format!("{name}(x of shape {}{layout}) [golden {}]", fmt_shape(case.x.shape()), case.name);
+            agrees(what, &case.expected(field).view(), &f(x[0].view()), FORWARD)
+        },
+    );
     c.property("property: the output has the input's shape, for any number of axes", cases(), |case| {
         let [x, _] = case.operands();
         same_dims(|| format!("{name}({}): the output's shape", case.describe()), x.shape(), f(x.view()).shape())
@@ -71,28 +59,17 @@ pub fn backward_checks(c: &mut Checker, name: &str, forward: Unary, backward: Ba
         let shape = fmt_shape(x.shape());
         backward(x, g).map_err(|e| format!("{name}(x of shape {shape}) refused matching shapes: {e}"))
     };
-    c.check("golden: computed by JAX", || {
-        cases::golden().iter().try_for_each(|case| {
-            let what = || format!("{name}(x of shape {}) [golden {}]", fmt_shape(case.x.shape()), case.name);
-            agrees(what, &case.expected(field).view(), &run(case.x.view(), case.grad_out.view())?, FORWARD)
-        })
-    });
-    c.check("golden, on permuted, sliced and reversed views", || {
-        cases::golden().iter().try_for_each(|case| {
-            Layout::ALL.iter().try_for_each(|&layout| {
-                let (x, g) = (Strided::new(&case.x, layout), Strided::new(&case.grad_out, layout));
-                let what = || {
-                    format!(
-                        "{name}(x of shape {}, a {}) [golden {}]",
-                        fmt_shape(case.x.shape()),
-                        layout.describe(),
-                        case.name
-                    )
-                };
-                agrees(what, &case.expected(field).view(), &run(x.view(), g.view())?, FORWARD)
-            })
-        })
-    });
+    golden::checks(
+        c,
+        "JAX",
+        cases::golden,
+        |case| vec![&case.x, &case.grad_out],
+        |case, operands, layout| {
+            let [x, g] = operands else { unreachable!("two operands") };
+            let what = || format!("{name}(x of shape {}{layout}) [golden {}]", fmt_shape(case.x.shape()), case.name);
+            agrees(what, &case.expected(field).view(), &run(x.view(), g.view())?, FORWARD)
+        },
+    );
     let gradient = |case: &Case, layout: Option<Layout>| -> Outcome {
         let [x, g] = case.operands();
         let claimed = match layout {

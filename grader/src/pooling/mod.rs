@@ -15,7 +15,7 @@ use support::{ShapeError, fmt_shape};
 use self::cases::{Case, cases, small_cases};
 use crate::check::{Outcome, agrees, ensure, same_dims};
 use crate::strided::{Layout, Strided};
-use crate::{Checker, Implementation, Task};
+use crate::{Checker, Implementation, Task, golden};
 
 /// A window size `(kh, kw)`.
 pub type Kernel = (usize, usize);
@@ -92,10 +92,10 @@ pub(crate) fn refuses<T>(name: &str, call: impl Fn(ArrayViewD<f64>, Kernel) -> R
     })
 }
 
-/// The two golden checks of a function: its results on the golden inputs
-/// against the array `expected` picks from each case, first on fresh
-/// arrays, then on permuted, sliced and reversed views of them. `run` takes
-/// an input, the kernel and an upstream gradient (which forwards ignore).
+/// The two golden checks of a function (see [`golden::checks`]): its
+/// results on the golden inputs against the array `expected` picks from
+/// each case. `run` takes an input, the kernel and an upstream gradient
+/// (which forwards ignore).
 fn golden_checks(
     c: &mut Checker,
     name: &str,
@@ -103,27 +103,21 @@ fn golden_checks(
     expected: fn(&cases::Golden) -> &ArrayD<f64>,
     run: impl Fn(ArrayViewD<f64>, Kernel, ArrayViewD<f64>) -> Result<ArrayD<f64>, String>,
 ) {
-    let one = |case: &cases::Golden, layout: Option<Layout>| {
-        let actual = match layout {
-            None => run(case.input.view(), case.kernel, case.grad_out.view())?,
-            Some(layout) => {
-                let (x, g) = (Strided::new(&case.input, layout), Strided::new(&case.grad_out, layout));
-                run(x.view(), case.kernel, g.view())?
-            }
-        };
-        let on = layout.map(|l| format!(" as a {}", l.describe())).unwrap_or_default();
-        let what = || {
-            let shape = fmt_shape(case.input.shape());
-            format!("{name}(input {shape}{on}, kernel {:?}) [golden {}]", case.kernel, case.name)
-        };
-        agrees(what, &expected(case).view(), &actual, FORWARD)
-    };
-    c.check(&format!("golden: computed by {reference}"), || {
-        cases::golden().iter().try_for_each(|case| one(case, None))
-    });
-    c.check("golden, on permuted, sliced and reversed views", || {
-        cases::golden().iter().try_for_each(|case| Layout::ALL.iter().try_for_each(|&layout| one(case, Some(layout))))
-    });
+    golden::checks(
+        c,
+        reference,
+        cases::golden,
+        |case| vec![&case.input, &case.grad_out],
+        |case, operands, layout| {
+            let [x, g] = operands else { unreachable!("two operands") };
+            let actual = run(x.view(), case.kernel, g.view())?;
+            let what = || {
+                let shape = fmt_shape(x.shape());
+                format!("{name}(input {shape}{layout}, kernel {:?}) [golden {}]", case.kernel, case.name)
+            };
+            agrees(what, &expected(case).view(), &actual, FORWARD)
+        },
+    );
 }
 
 fn tile(imp: &Implementation, c: &mut Checker) {
