@@ -38,17 +38,8 @@ impl std::error::Error for ShapeError {}
 /// ```
 /// assert_eq!(support::fmt_shape(&[4, 2]), "(4, 2)");
 /// assert_eq!(support::fmt_shape(&[5]), "(5,)");
-/// assert_eq!(support::fmt_shape(&[]), "()");
 /// ```
-pub fn fmt_shape(dims: &[usize]) -> String {
-    match dims {
-        [one] => format!("({one},)"),
-        _ => {
-            let parts: Vec<String> = dims.iter().map(usize::to_string).collect();
-            format!("({})", parts.join(", "))
-        }
-    }
-}
+pub use numeric::fmt_shape;
 
 #[cfg(test)]
 mod tests {

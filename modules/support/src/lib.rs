@@ -11,7 +11,8 @@
 //! - [`random`]: seeded random arrays and noise, so that every run can be
 //!   reproduced from one number.
 //! - [`gradcheck`]: the finite-difference gradient checker that the grader
-//!   uses, and that you may call in your own tests.
+//!   uses, and that you may call in your own tests (it lives in the
+//!   grader's `numeric` crate, outside `modules/`, and is re-exported here).
 //!
 //! ```
 //! use support::{ShapeError, TensorData};
@@ -26,8 +27,7 @@
 
 pub mod axes;
 pub mod error;
-pub mod gradcheck;
-pub mod random;
+pub use numeric::{gradcheck, random};
 pub mod tensor_data;
 
 pub use error::{ShapeError, fmt_shape};

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use ndarray::array;
-//! use support::gradcheck::{GRADIENT, check_gradient};
+//! use numeric::gradcheck::{GRADIENT, check_gradient};
 //!
 //! // f(x) = x^2 elementwise, so the gradient is 2 x g.
 //! let x = array![0.5, -1.5, 2.0];
