@@ -1,18 +1,19 @@
 //! Running the checks of one task: panics caught, `todo!()` recognised,
 //! properties run by proptest from the run's seed.
 
+use std::cell::RefCell;
 use std::fmt::Debug;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 
 use ndarray::{ArrayD, ArrayViewD};
+use numeric::fmt_shape;
+use numeric::gradcheck::{Tolerance, first_mismatch};
+use numeric::random::derive_seed;
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
-use support::fmt_shape;
-use support::gradcheck::{Tolerance, first_mismatch};
-use support::random::derive_seed;
+use wire::Failure;
 
+use crate::link::{Abort, Link, LinkError};
 use crate::task::{CheckReport, Status, Task, TaskReport};
 
 /// A check's verdict: `Err` carries a message naming the function, its
@@ -22,54 +23,92 @@ pub type Outcome = Result<(), String>;
 /// How many random cases each property tries.
 pub const CASES: u32 = 96;
 
-/// What `todo!()` panics with.
-const TODO_PANIC: &str = "not yet implemented";
-
-static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
-static SAW_TODO: AtomicBool = AtomicBool::new(false);
-static SAW_PANIC: AtomicBool = AtomicBool::new(false);
-
-/// Replaces the default panic message on stderr with a record the checks
-/// read back, so that a panic in student code becomes a check's message.
-/// Call once per process, before running checks.
-pub fn capture_panics() {
-    panic::set_hook(Box::new(|info| {
-        let text = info.payload_as_str().unwrap_or("a panic with a non-string payload");
-        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
-        let record = match text.strip_prefix(TODO_PANIC) {
-            Some(hint) => {
-                SAW_TODO.store(true, Ordering::SeqCst);
-                match hint.trim_start_matches(':').trim() {
-                    "" => format!("reaches the todo!() at {place}"),
-                    hint => format!("reaches the todo!() at {place}: {hint}"),
-                }
-            }
-            None => {
-                SAW_PANIC.store(true, Ordering::SeqCst);
-                format!("{text} at {place}")
-            }
-        };
-        *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = Some(record);
-    }));
+/// What stopped a call during the current check, worst last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stop {
+    /// A panic: the student's, or the judge's on a malformed result.
+    Panic,
+    /// A `todo!()`.
+    Todo,
+    /// The runner process died or garbled its reply.
+    Crash,
+    /// The task's time ran out.
+    Timeout,
 }
 
-/// The most recent panic recorded by [`capture_panics`].
+thread_local! {
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    static STOPPED: RefCell<Option<(Stop, String)>> = const { RefCell::new(None) };
+}
+
+/// Routes panics to [`note_panic`] instead of stderr, so that a panic (the
+/// judge's, or an [`Abort`] from a call) becomes a check's message. Call
+/// once per process, before running checks.
+pub fn capture_panics() {
+    panic::set_hook(Box::new(note_panic));
+}
+
+/// Records a panic of the current thread for the check that is running.
+pub fn note_panic(info: &PanicHookInfo) {
+    let payload = info.payload();
+    let (stop, message) = if let Some(abort) = payload.downcast_ref::<Abort>() {
+        match abort {
+            Abort::Student(Failure::NotImplemented { message }) => (Stop::Todo, message.clone()),
+            Abort::Student(Failure::Panicked { message }) => (Stop::Panic, message.clone()),
+            Abort::Link(LinkError::Crashed(message)) => (Stop::Crash, message.clone()),
+            Abort::Link(LinkError::TimedOut(message)) => (Stop::Timeout, message.clone()),
+        }
+    } else {
+        let text = info.payload_as_str().unwrap_or("a panic with a non-string payload");
+        let place = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+        (Stop::Panic, format!("{text} at {place}"))
+    };
+    LAST_PANIC.with(|p| *p.borrow_mut() = Some(message.clone()));
+    STOPPED.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.as_ref().is_none_or(|(worst, _)| stop >= *worst) {
+            *s = Some((stop, message));
+        }
+    });
+}
+
+/// The most recent panic recorded by [`capture_panics`] on this thread.
 pub fn last_panic() -> Option<String> {
-    LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+fn take_stop() -> Option<(Stop, String)> {
+    STOPPED.with(|s| s.borrow_mut().take())
 }
 
 /// Collects the checks of one task.
 pub struct Checker {
     seed: u64,
+    link: Option<Link>,
     checks: Vec<CheckReport>,
     not_implemented: bool,
+    timed_out: bool,
     panicked: bool,
 }
 
 impl Checker {
     /// A checker whose random inputs all derive from `seed`.
     pub fn new(seed: u64) -> Self {
-        Checker { seed, checks: Vec::new(), not_implemented: false, panicked: false }
+        Checker { seed, link: None, checks: Vec::new(), not_implemented: false, timed_out: false, panicked: false }
+    }
+
+    /// Tells `link` where each check starts, so that a runner that died in
+    /// one check is started again for the next.
+    pub fn with_link(mut self, link: Link) -> Self {
+        self.link = Some(link);
+        self
+    }
+
+    fn begin(&mut self) {
+        take_stop();
+        if let Some(link) = &self.link {
+            link.begin_check();
+        }
     }
 
     /// The seed the task's random inputs derive from.
@@ -82,6 +121,7 @@ impl Checker {
         if self.skip(name) {
             return;
         }
+        self.begin();
         let verdict = panic::catch_unwind(AssertUnwindSafe(check))
             .unwrap_or_else(|_| Err(format!("panicked: {}", last_panic().unwrap_or_default())));
         self.record(name, verdict);
@@ -107,6 +147,7 @@ impl Checker {
         if self.skip(name) {
             return;
         }
+        self.begin();
         let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
         let seed = derive_seed(self.seed, name).to_le_bytes().repeat(4);
         let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
@@ -118,34 +159,44 @@ impl Checker {
         self.record(name, verdict);
     }
 
-    /// Once a check has reached a `todo!()`, the rest are not run.
+    /// Once a check has reached a `todo!()` or the task's time ran out, the
+    /// rest are not run.
     fn skip(&mut self, name: &str) -> bool {
-        if self.not_implemented {
-            self.checks.push(CheckReport {
-                name: name.to_string(),
-                passed: false,
-                message: "not run: the function is not implemented yet".to_string(),
-            });
-        }
-        self.not_implemented
+        let why = if self.not_implemented {
+            "not run: the function is not implemented yet"
+        } else if self.timed_out {
+            "not run: the task ran out of time"
+        } else {
+            return false;
+        };
+        self.checks.push(CheckReport { name: name.to_string(), passed: false, message: why.to_string() });
+        true
     }
 
     fn record(&mut self, name: &str, verdict: Outcome) {
-        let todo = SAW_TODO.swap(false, Ordering::SeqCst);
-        let panic = SAW_PANIC.swap(false, Ordering::SeqCst);
-        let message = if todo {
-            self.not_implemented = true;
-            format!("not implemented: {}", last_panic().unwrap_or_default())
-        } else if panic {
-            // A panic is a crash even when proptest caught it and reported a failure.
-            self.panicked = true;
-            match verdict {
-                Err(m) if m.starts_with("panicked") => m,
-                Err(m) => format!("panicked: {m}"),
-                Ok(()) => format!("panicked: {}", last_panic().unwrap_or_default()),
+        let message = match take_stop() {
+            Some((Stop::Timeout, message)) => {
+                self.timed_out = true;
+                message
             }
-        } else {
-            verdict.err().unwrap_or_default()
+            Some((Stop::Todo, message)) => {
+                self.not_implemented = true;
+                format!("not implemented: {message}")
+            }
+            Some((Stop::Crash, message)) => {
+                self.panicked = true;
+                format!("crashed: {message}")
+            }
+            // A panic is a crash even when proptest caught it and reported a failure.
+            Some((Stop::Panic, message)) => {
+                self.panicked = true;
+                match verdict {
+                    Err(m) if m.starts_with("panicked") => m,
+                    Err(m) => format!("panicked: {m}"),
+                    Ok(()) => format!("panicked: {message}"),
+                }
+            }
+            None => verdict.err().unwrap_or_default(),
         };
         let passed = message.is_empty();
         self.checks.push(CheckReport { name: name.to_string(), passed, message });
@@ -159,6 +210,8 @@ impl Checker {
         let total = self.checks.len().max(1);
         let status = if self.not_implemented {
             Status::NotImplemented
+        } else if self.timed_out {
+            Status::TimedOut
         } else if self.panicked {
             Status::Crashed
         } else if passed == self.checks.len() {
@@ -166,7 +219,10 @@ impl Checker {
         } else {
             Status::Failed
         };
-        let score = if status == Status::NotImplemented { 0.0 } else { task.points * passed as f64 / total as f64 };
+        let score = match status {
+            Status::NotImplemented | Status::TimedOut => 0.0,
+            _ => (task.points * passed as f64 / total as f64).clamp(0.0, task.points),
+        };
         TaskReport {
             name: task.name.to_string(),
             module: task.module.to_string(),

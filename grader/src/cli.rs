@@ -9,8 +9,23 @@ use std::time::Duration;
 use anstream::AutoStream;
 use clap::{Parser, ValueEnum};
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
 use crate::report::{RunReport, human};
-use crate::{Implementation, Task, runner, tasks};
+use crate::runner::{Limits, RunnerCommand};
+use crate::{Task, build, runner, sandbox, tasks};
+
+/// Where the functions under test run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Runners {
+    /// Each module's runner package (`grader/runners/<module>`), built by
+    /// cargo from the crates in `modules/`.
+    Build,
+    /// One program serves every module: `program --serve MODULE` (the
+    /// instructor's binaries, bound to `solutions/`).
+    Program(PathBuf),
+}
 
 /// Grades the gradlings exercises and reports a score.
 #[derive(Debug, Parser)]
@@ -32,15 +47,15 @@ pub struct Args {
     /// Time limit of each task, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = positive_seconds)]
     pub timeout: f64,
+    /// Memory each task's runner may use, in GiB.
+    #[arg(long, value_name = "GIB", default_value_t = 4.0, value_parser = positive_gib)]
+    pub memory_limit: f64,
     /// How many tasks to grade at once (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
     /// When to colour the human report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
-    /// Internal: grade this one task in this process.
-    #[arg(long, hide = true, value_name = "MODULE/TASK")]
-    pub child_task: Option<String>,
 }
 
 /// Report formats.
@@ -67,11 +82,19 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Runs the grader on `implementation`. `command` is how users invoke this
-/// binary (`cargo grade`), `target` what it grades (`modules/`).
-pub fn main(implementation: Implementation, command: &str, target: &str) -> ExitCode {
+fn positive_gib(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(gib) if gib.is_finite() && gib >= 0.0625 && gib <= 1024.0 => Ok(gib),
+        _ => Err(format!("expected a number of GiB between 0.0625 and 1024, given '{text}'")),
+    }
+}
+
+/// Runs the grader with the functions of `runners`. `command` is how users
+/// invoke this binary (`cargo grade`), `target` what it grades (`modules/`).
+pub fn main(runners: Runners, command: &str, target: &str) -> ExitCode {
+    sandbox::harden();
     let args = Args::parse();
-    match run(&args, &implementation, command, target) {
+    match run(&args, &runners, command, target) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("grader: {message}");
@@ -80,14 +103,8 @@ pub fn main(implementation: Implementation, command: &str, target: &str) -> Exit
     }
 }
 
-fn run(args: &Args, implementation: &Implementation, command: &str, target: &str) -> Result<ExitCode, String> {
+fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<ExitCode, String> {
     let all = tasks();
-    if let Some(id) = &args.child_task {
-        let task = all.iter().find(|t| t.id() == *id).ok_or_else(|| format!("no task {id}"))?;
-        let seed = args.seed.ok_or("--child-task needs --seed")?;
-        runner::run_child(task, implementation, seed);
-        return Ok(ExitCode::SUCCESS);
-    }
     let selected = select(&all, &args.tasks)?;
     if args.list {
         print_list(&selected, args.format);
@@ -98,8 +115,16 @@ fn run(args: &Args, implementation: &Implementation, command: &str, target: &str
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(1));
-    let reports = runner::run_all(&selected, seed, Duration::from_secs_f64(args.timeout), jobs)
-        .map_err(|e| format!("could not start a task's process: {e}"))?;
+    let mut modules: Vec<&'static str> = selected.iter().map(|t| t.module).collect();
+    modules.dedup();
+    let commands = commands(runners, &modules)?;
+    let limits = Limits {
+        budget: Duration::from_secs_f64(args.timeout),
+        memory: (args.memory_limit * f64::from(1u32 << 30)) as u64,
+        ..Limits::default()
+    };
+    let runner = |module: &str| commands.get(module).cloned().unwrap_or_else(|| Err(format!("no runner for {module}")));
+    let reports = runner::run_all(&selected, seed, limits, jobs, &runner);
     let run = RunReport::new(seed, reports);
     match args.format {
         Format::Json => println!("{}", run.to_json()),
@@ -114,6 +139,28 @@ fn run(args: &Args, implementation: &Implementation, command: &str, target: &str
         }
     }
     Ok(if run.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// How to start the runner of each of `modules`, or why it cannot start.
+fn commands(runners: &Runners, modules: &[&'static str]) -> Result<BTreeMap<&'static str, Result<RunnerCommand, String>>, String> {
+    let scratch = std::env::temp_dir().join(format!("gradlings-runners-{}", std::process::id()));
+    let reachable = |program: PathBuf| {
+        sandbox::reachable(&program, &scratch)
+            .map_err(|e| format!("could not make {} runnable for an unprivileged user: {e}", program.display()))
+    };
+    Ok(match runners {
+        Runners::Program(program) => {
+            let program = reachable(program.clone())?;
+            modules.iter().map(|&m| (m, Ok(runner::serving(&program, m)))).collect()
+        }
+        Runners::Build => build::runners(&build::workspace(), modules)?
+            .into_iter()
+            .map(|(m, built)| {
+                let command = built.and_then(|exe| reachable(exe)).map(|program| RunnerCommand { program, args: vec![] });
+                (m, command)
+            })
+            .collect(),
+    })
 }
 
 /// The tasks named by `names` (a task, a module or `module/task`), in the

@@ -1,10 +1,11 @@
 //! Checks of module 2, `conv1d`: the forward and the backward of a 1D
 //! convolution, through the checks shared with `conv2d` in [`crate::conv`].
 
-use ndarray::{Array3, array};
+use ndarray::{Array3, ArrayViewD, array};
 
 use crate::conv::{BackwardExample, BackwardFn, Conv, ForwardExample, ForwardFn};
-use crate::{Checker, Implementation, Task, golden};
+use crate::link::{Link, remote};
+use crate::{Checker, Implementation, ShapeError, Task, golden};
 
 /// The functions of the `conv1d` module under test.
 #[derive(Clone, Copy)]
@@ -13,12 +14,14 @@ pub struct Functions {
     pub conv1d_backward: BackwardFn<Array3<f64>>,
 }
 
-/// The [`Functions`] of a crate with the `conv1d` module's API.
-#[macro_export]
-macro_rules! conv1d_functions {
-    ($krate:ident) => {
-        $crate::conv1d::Functions { conv1d: $krate::conv1d, conv1d_backward: $krate::conv1d_backward }
-    };
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            conv1d: remote!(link, "conv1d", |x: ArrayViewD<f64>, w: ArrayViewD<f64>| -> Result<Array3<f64>, ShapeError>),
+            conv1d_backward: remote!(link, "conv1d_backward", |x: ArrayViewD<f64>, w: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Result<(Array3<f64>, Array3<f64>), ShapeError>),
+        }
+    }
 }
 
 /// The module's tasks; 20 points in all.

@@ -1,10 +1,11 @@
 //! Checks of module 3, `conv2d`: the forward and the backward of a 2D
 //! convolution, through the checks shared with `conv1d` in [`crate::conv`].
 
-use ndarray::{Array4, array};
+use ndarray::{Array4, ArrayViewD, array};
 
 use crate::conv::{BackwardExample, BackwardFn, Conv, ForwardExample, ForwardFn};
-use crate::{Checker, Implementation, Task, golden};
+use crate::link::{Link, remote};
+use crate::{Checker, Implementation, ShapeError, Task, golden};
 
 /// The functions of the `conv2d` module under test.
 #[derive(Clone, Copy)]
@@ -13,12 +14,14 @@ pub struct Functions {
     pub conv2d_backward: BackwardFn<Array4<f64>>,
 }
 
-/// The [`Functions`] of a crate with the `conv2d` module's API.
-#[macro_export]
-macro_rules! conv2d_functions {
-    ($krate:ident) => {
-        $crate::conv2d::Functions { conv2d: $krate::conv2d, conv2d_backward: $krate::conv2d_backward }
-    };
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            conv2d: remote!(link, "conv2d", |x: ArrayViewD<f64>, w: ArrayViewD<f64>| -> Result<Array4<f64>, ShapeError>),
+            conv2d_backward: remote!(link, "conv2d_backward", |x: ArrayViewD<f64>, w: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Result<(Array4<f64>, Array4<f64>), ShapeError>),
+        }
+    }
 }
 
 /// The module's tasks; 20 points in all.

@@ -18,21 +18,26 @@
 
 pub mod activations;
 pub mod attention;
+pub mod build;
 pub mod check;
 pub mod cli;
 pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod golden;
+pub mod link;
 pub mod pooling;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
+mod shape_error;
 pub mod softmax;
 pub mod strided;
 pub mod task;
 pub mod tensor;
 
 pub use check::Checker;
+pub use shape_error::ShapeError;
 pub use task::{CheckReport, Status, Task, TaskReport};
 
 /// The functions under test, one table per module.
@@ -68,40 +73,18 @@ pub fn tasks() -> Vec<Task> {
     .concat()
 }
 
-/// Binds an [`Implementation`] to crates: one crate name per module.
-///
-/// ```
-/// // What `cargo grade` grades: the crates in `modules/`.
-/// let students = grader::implementation!(
-///     tensor: tensor,
-///     conv1d: conv1d,
-///     conv2d: conv2d,
-///     pooling: pooling,
-///     activations: activations,
-///     softmax: softmax,
-///     attention: attention
-/// );
-/// # let _ = students;
-/// ```
-#[macro_export]
-macro_rules! implementation {
-    (
-        tensor: $tensor:ident,
-        conv1d: $conv1d:ident,
-        conv2d: $conv2d:ident,
-        pooling: $pooling:ident,
-        activations: $activations:ident,
-        softmax: $softmax:ident,
-        attention: $attention:ident
-    ) => {
-        $crate::Implementation {
-            tensor: $crate::tensor_functions!($tensor),
-            conv1d: $crate::conv1d_functions!($conv1d),
-            conv2d: $crate::conv2d_functions!($conv2d),
-            pooling: $crate::pooling_functions!($pooling),
-            activations: $crate::activations_functions!($activations),
-            softmax: $crate::softmax_functions!($softmax),
-            attention: $crate::attention_functions!($attention),
+impl Implementation {
+    /// Every module's functions, called through `link`. A task calls only
+    /// its own module's, so one runner (bound to that module) serves them.
+    pub fn remote(link: &link::Link) -> Self {
+        Implementation {
+            tensor: tensor::Functions::remote(link),
+            conv1d: conv1d::Functions::remote(link),
+            conv2d: conv2d::Functions::remote(link),
+            pooling: pooling::Functions::remote(link),
+            activations: activations::Functions::remote(link),
+            softmax: softmax::Functions::remote(link),
+            attention: attention::Functions::remote(link),
         }
-    };
+    }
 }

@@ -1,17 +1,6 @@
-//! `cargo grade`: grades the exercises in `modules/`.
+//! `cargo grade`: grades the exercises in `modules/`, each module through a
+//! runner built from its crate alone.
 
 fn main() -> std::process::ExitCode {
-    grader::cli::main(
-        grader::implementation!(
-            tensor: tensor,
-            conv1d: conv1d,
-            conv2d: conv2d,
-            pooling: pooling,
-            activations: activations,
-            softmax: softmax,
-            attention: attention
-        ),
-        "cargo grade",
-        "modules/",
-    )
+    grader::cli::main(grader::cli::Runners::Build, "cargo grade", "modules/")
 }

@@ -41,9 +41,11 @@ pub enum Status {
     NotImplemented,
     /// The task ran past its time limit.
     TimedOut,
-    /// The task's process died: a panic outside a check, an abort, a stack
-    /// overflow.
+    /// The function panicked, or its runner process died (an abort, a
+    /// stack overflow, running out of memory).
     Crashed,
+    /// The module's crate (or one it needs) does not compile.
+    DoesNotCompile,
 }
 
 impl Status {
@@ -55,6 +57,7 @@ impl Status {
             Status::NotImplemented => "not implemented",
             Status::TimedOut => "timed out",
             Status::Crashed => "crashed",
+            Status::DoesNotCompile => "does not compile",
         }
     }
 }
@@ -93,7 +96,8 @@ pub struct TaskReport {
 }
 
 impl TaskReport {
-    /// A task that produced no checks of its own: it timed out or crashed.
+    /// A task that produced no checks of its own: its module does not
+    /// compile, or the grader could not run it.
     pub fn without_checks(task: &Task, status: Status, message: String, seconds: f64) -> Self {
         TaskReport {
             name: task.name.to_string(),

@@ -4,9 +4,9 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use proptest::sample::select;
-use support::ShapeError;
-use support::fmt_shape;
-use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use crate::ShapeError;
+use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
 
 use super::cases::{self, Case, cases};
 use crate::check::{Outcome, agrees, same_dims};
@@ -14,10 +14,10 @@ use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
 /// An elementwise function under test.
-pub type Unary = fn(ArrayViewD<f64>) -> ArrayD<f64>;
+pub type Unary = &'static dyn Fn(ArrayViewD<f64>) -> ArrayD<f64>;
 
 /// A backward under test: `(x, grad_out) -> grad_x`.
-pub type Backward = fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
+pub type Backward = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
 
 /// Random problems per finite-difference property.
 const GRADIENT_CASES: u32 = 48;

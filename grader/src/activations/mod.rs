@@ -9,13 +9,14 @@
 mod cases;
 mod elementwise;
 
-use ndarray::{ArrayD, IxDyn};
-use support::gradcheck::FORWARD;
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use numeric::gradcheck::FORWARD;
 
 use self::cases::cases;
 use self::elementwise::{Backward, Unary, backward_checks, example, forward_checks};
 use crate::check::{agrees, ensure};
-use crate::{Checker, Implementation, Task};
+use crate::link::{Link, remote};
+use crate::{Checker, Implementation, ShapeError, Task};
 
 /// The functions of the `activations` module under test.
 #[derive(Clone, Copy)]
@@ -27,18 +28,17 @@ pub struct Functions {
     pub sigmoid_backward: Backward,
 }
 
-/// The [`Functions`] of a crate with the `activations` module's API.
-#[macro_export]
-macro_rules! activations_functions {
-    ($krate:ident) => {
-        $crate::activations::Functions {
-            relu: $krate::relu,
-            relu_backward: $krate::relu_backward,
-            step: $krate::step,
-            sigmoid: $krate::sigmoid,
-            sigmoid_backward: $krate::sigmoid_backward,
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            relu: remote!(link, "relu", |x: ArrayViewD<f64>| -> ArrayD<f64>),
+            relu_backward: remote!(link, "relu_backward", |x: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
+            step: remote!(link, "step", |x: ArrayViewD<f64>| -> ArrayD<f64>),
+            sigmoid: remote!(link, "sigmoid", |x: ArrayViewD<f64>| -> ArrayD<f64>),
+            sigmoid_backward: remote!(link, "sigmoid_backward", |x: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
         }
-    };
+    }
 }
 
 /// The module's tasks, in the order of the chapter; 20 points in all.
@@ -134,7 +134,7 @@ fn sigmoid(imp: &Implementation, c: &mut Checker) {
             || format!("sigmoid(-x) against 1 - sigmoid(x), {}", case.describe()),
             &(1.0 - &s).view(),
             &mirrored,
-            support::gradcheck::Tolerance { abs: 1e-15, ..FORWARD },
+            numeric::gradcheck::Tolerance { abs: 1e-15, ..FORWARD },
         )
     });
 }

@@ -3,8 +3,8 @@
 
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;
-use support::fmt_shape;
-use support::random::{rng, uniform};
+use numeric::fmt_shape;
+use numeric::random::{rng, uniform};
 
 /// A problem: operand shapes, the upstream gradient's shape, and a seed.
 #[derive(Clone, Debug)]

@@ -5,8 +5,8 @@
 use ndarray::{ArrayD, ArrayViewD};
 use proptest::sample::select;
 use proptest::strategy::Strategy;
-use support::fmt_shape;
-use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
 
 use super::cases::Case;
 use crate::check::{Outcome, agrees};

@@ -1,7 +1,7 @@
 //! Checks of the sigmoid gate and its backward.
 
 use ndarray::{ArrayD, ArrayViewD};
-use support::gradcheck::{FORWARD, Tolerance};
+use numeric::gradcheck::{FORWARD, Tolerance};
 
 use super::cases::gates;
 use super::common::{self, call};

@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayViewD, Axis};
 use proptest::prelude::*;
-use support::gradcheck::{FORWARD, Tolerance};
+use numeric::gradcheck::{FORWARD, Tolerance};
 
 use super::cases::mixes;
 use super::common::{self, call};

@@ -15,33 +15,36 @@ mod mix;
 mod scaled;
 
 use ndarray::{Array2, Array3, ArrayD, ArrayViewD, IxDyn};
-use support::{ShapeError, fmt_shape};
+use numeric::fmt_shape;
+
+use crate::ShapeError;
 
 use crate::Task;
+use crate::link::{Link, remote};
 use crate::check::Outcome;
 
 /// `gate(x, y, r)`.
-pub type GateFn = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
+pub type GateFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
 
 /// The three gradients of a function of three inputs.
 pub type Grads3<A> = Result<(A, A, A), ShapeError>;
 
 /// `gate_backward(x, y, r, grad_out) -> (grad_x, grad_y, grad_r)`.
-pub type GateBackwardFn = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Grads3<ArrayD<f64>>;
+pub type GateBackwardFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Grads3<ArrayD<f64>>;
 
 /// `softmax_gate(x, r)`.
-pub type MixFn = fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Array2<f64>, ShapeError>;
+pub type MixFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Array2<f64>, ShapeError>;
 
 /// `softmax_gate_backward(x, r, grad_out) -> (grad_x, grad_r)`.
 pub type MixBackwardFn =
-    fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Array3<f64>, Array2<f64>), ShapeError>;
+    &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Array3<f64>, Array2<f64>), ShapeError>;
 
 /// `attention(q, k, v, causal)`.
-pub type AttentionFn = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool) -> Result<Array3<f64>, ShapeError>;
+pub type AttentionFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool) -> Result<Array3<f64>, ShapeError>;
 
 /// `attention_backward(q, k, v, causal, grad_out) -> (grad_q, grad_k, grad_v)`.
 pub type AttentionBackwardFn =
-    fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool, ArrayViewD<f64>) -> Grads3<Array3<f64>>;
+    &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool, ArrayViewD<f64>) -> Grads3<Array3<f64>>;
 
 /// The functions of the `attention` module under test.
 #[derive(Clone, Copy)]
@@ -54,19 +57,18 @@ pub struct Functions {
     pub attention_backward: AttentionBackwardFn,
 }
 
-/// The [`Functions`] of a crate with the `attention` module's API.
-#[macro_export]
-macro_rules! attention_functions {
-    ($krate:ident) => {
-        $crate::attention::Functions {
-            gate: $krate::gate,
-            gate_backward: $krate::gate_backward,
-            softmax_gate: $krate::softmax_gate,
-            softmax_gate_backward: $krate::softmax_gate_backward,
-            attention: $krate::attention,
-            attention_backward: $krate::attention_backward,
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            gate: remote!(link, "gate", |x: ArrayViewD<f64>, y: ArrayViewD<f64>, r: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
+            gate_backward: remote!(link, "gate_backward", |x: ArrayViewD<f64>, y: ArrayViewD<f64>, r: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Grads3<ArrayD<f64>>),
+            softmax_gate: remote!(link, "softmax_gate", |x: ArrayViewD<f64>, r: ArrayViewD<f64>| -> Result<Array2<f64>, ShapeError>),
+            softmax_gate_backward: remote!(link, "softmax_gate_backward", |x: ArrayViewD<f64>, r: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Result<(Array3<f64>, Array2<f64>), ShapeError>),
+            attention: remote!(link, "attention", |q: ArrayViewD<f64>, k: ArrayViewD<f64>, v: ArrayViewD<f64>, causal: bool| -> Result<Array3<f64>, ShapeError>),
+            attention_backward: remote!(link, "attention_backward", |q: ArrayViewD<f64>, k: ArrayViewD<f64>, v: ArrayViewD<f64>, causal: bool, g: ArrayViewD<f64>| -> Grads3<Array3<f64>>),
         }
-    };
+    }
 }
 
 /// The module's tasks, in the order of the chapter; 32 points in all.

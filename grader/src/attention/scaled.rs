@@ -2,7 +2,7 @@
 
 use ndarray::{ArrayD, ArrayViewD, Axis, s};
 use proptest::prelude::*;
-use support::gradcheck::{FORWARD, Tolerance};
+use numeric::gradcheck::{FORWARD, Tolerance};
 
 use super::cases::attentions;
 use super::common::{self, call};

@@ -3,8 +3,8 @@
 
 use ndarray::{ArrayD, IxDyn};
 use proptest::sample::select;
-use support::fmt_shape;
-use support::gradcheck::{GRADIENT, check_gradient};
+use numeric::fmt_shape;
+use numeric::gradcheck::{GRADIENT, check_gradient};
 
 use super::cases::{self, Case, cases};
 use super::golden_cases::golden_cases;

@@ -3,8 +3,8 @@
 
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;
-use support::fmt_shape;
-use support::random::{rng, uniform};
+use numeric::fmt_shape;
+use numeric::random::{rng, uniform};
 
 /// The sizes of one convolution problem and the seed of its values.
 #[derive(Clone, Debug)]

@@ -3,8 +3,8 @@
 
 use ndarray::{ArrayD, Dimension, IxDyn};
 use proptest::prelude::*;
-use support::fmt_shape;
-use support::gradcheck::FORWARD;
+use numeric::fmt_shape;
+use numeric::gradcheck::FORWARD;
 
 use super::cases::{self, Case, cases};
 use super::golden_cases::golden_cases;

@@ -12,17 +12,20 @@ mod forward;
 mod golden_cases;
 
 use ndarray::{ArrayD, ArrayViewD};
-use support::gradcheck::FORWARD;
-use support::{ShapeError, fmt_shape};
+use numeric::gradcheck::FORWARD;
+use numeric::fmt_shape;
+
+use crate::ShapeError;
 
 use crate::check::{Outcome, agrees};
 use crate::golden;
 
 /// A module's forward, `(input, weight) -> output`, as the grader calls it.
-pub type ForwardFn<Out> = fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Out, ShapeError>;
+pub type ForwardFn<Out> = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Out, ShapeError>;
 
 /// A module's backward, `(input, weight, grad_out) -> (grad_input, grad_weight)`.
-pub type BackwardFn<Out> = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Out, Out), ShapeError>;
+pub type BackwardFn<Out> =
+    &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Out, Out), ShapeError>;
 
 /// A forward under test, on dynamic-rank views.
 pub type Forward<'a> = Box<dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> + 'a>;

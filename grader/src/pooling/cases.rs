@@ -2,8 +2,8 @@
 
 use ndarray::{ArrayD, IxDyn};
 use proptest::prelude::*;
-use support::fmt_shape;
-use support::random::{rng, uniform};
+use numeric::fmt_shape;
+use numeric::random::{rng, uniform};
 
 use crate::golden;
 

@@ -9,38 +9,40 @@ pub(crate) mod cases;
 
 use ndarray::{Array4, Array5, ArrayD, ArrayViewD, Dimension, IxDyn};
 use proptest::sample::select;
-use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
-use support::{ShapeError, fmt_shape};
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::fmt_shape;
+
+use crate::ShapeError;
 
 use self::cases::{Case, cases, small_cases};
 use crate::check::{Outcome, agrees, ensure, same_dims};
 use crate::strided::{Layout, Strided};
+use crate::link::{Link, remote};
 use crate::{Checker, Implementation, Task, golden};
 
 /// A window size `(kh, kw)`.
 pub type Kernel = (usize, usize);
 
 /// `avgpool2d_backward`: `(input, kernel, grad_out) -> grad_input`.
-pub type BackwardFn = fn(ArrayViewD<f64>, Kernel, ArrayViewD<f64>) -> Result<Array4<f64>, ShapeError>;
+pub type BackwardFn = &'static dyn Fn(ArrayViewD<f64>, Kernel, ArrayViewD<f64>) -> Result<Array4<f64>, ShapeError>;
 
 /// The functions of the `pooling` module under test.
 #[derive(Clone, Copy)]
 pub struct Functions {
-    pub tile: fn(ArrayViewD<f64>, Kernel) -> Result<Array5<f64>, ShapeError>,
-    pub avgpool2d: fn(ArrayViewD<f64>, Kernel) -> Result<Array4<f64>, ShapeError>,
+    pub tile: &'static dyn Fn(ArrayViewD<f64>, Kernel) -> Result<Array5<f64>, ShapeError>,
+    pub avgpool2d: &'static dyn Fn(ArrayViewD<f64>, Kernel) -> Result<Array4<f64>, ShapeError>,
     pub avgpool2d_backward: BackwardFn,
 }
 
-/// The [`Functions`] of a crate with the `pooling` module's API.
-#[macro_export]
-macro_rules! pooling_functions {
-    ($krate:ident) => {
-        $crate::pooling::Functions {
-            tile: $krate::tile,
-            avgpool2d: $krate::avgpool2d,
-            avgpool2d_backward: $krate::avgpool2d_backward,
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            tile: remote!(link, "tile", |x: ArrayViewD<f64>, k: Kernel| -> Result<Array5<f64>, ShapeError>),
+            avgpool2d: remote!(link, "avgpool2d", |x: ArrayViewD<f64>, k: Kernel| -> Result<Array4<f64>, ShapeError>),
+            avgpool2d_backward: remote!(link, "avgpool2d_backward", |x: ArrayViewD<f64>, k: Kernel, g: ArrayViewD<f64>| -> Result<Array4<f64>, ShapeError>),
         }
-    };
+    }
 }
 
 /// The module's tasks, in the order of the chapter; 15 points in all.
@@ -185,7 +187,7 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
         let [x, _] = case.operands();
         let total = pooled(x.view(), case.kernel)?.sum() * (case.kernel.0 * case.kernel.1) as f64;
         let expected = x.sum();
-        ensure(support::gradcheck::close(expected, total, FORWARD), || {
+        ensure(numeric::gradcheck::close(expected, total, FORWARD), || {
             format!(
                 "avgpool2d({}): the outputs times kh * kw add up to {total}, the inputs to {expected}",
                 case.describe()

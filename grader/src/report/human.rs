@@ -23,7 +23,7 @@ fn status_style(status: Status) -> Style {
         Status::Passed => GREEN,
         Status::Failed => RED,
         Status::NotImplemented => YELLOW,
-        Status::TimedOut | Status::Crashed => MAGENTA,
+        Status::TimedOut | Status::Crashed | Status::DoesNotCompile => MAGENTA,
     }
 }
 

@@ -4,8 +4,10 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use proptest::sample::select;
-use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
-use support::{ShapeError, fmt_shape};
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::fmt_shape;
+
+use crate::ShapeError;
 
 use super::cases::{self, Case, cases};
 use super::{Backward, Reduce};

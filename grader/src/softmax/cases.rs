@@ -3,8 +3,8 @@
 use ndarray::{ArrayD, Axis, IxDyn};
 use proptest::prelude::*;
 use rand::RngExt;
-use support::fmt_shape;
-use support::random::{Rng, perturb, rng, uniform};
+use numeric::fmt_shape;
+use numeric::random::{Rng, perturb, rng, uniform};
 
 use crate::golden::{self, Case as Golden};
 

@@ -5,9 +5,9 @@
 use ndarray::{ArrayD, ArrayViewD, IxDyn, s};
 use proptest::prelude::*;
 use proptest::sample::select;
-use support::fmt_shape;
-use support::gradcheck::{FORWARD, GRADIENT, check_gradient, close};
-use support::random::{derive_seed, rng, uniform};
+use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient, close};
+use numeric::random::{derive_seed, rng, uniform};
 
 use super::Dropout;
 use super::ties::nonzero;
@@ -43,8 +43,8 @@ fn binomial(what: &dyn Fn() -> String, k: usize, n: usize, rate: f64) -> Outcome
 fn run(f: Dropout, x: ArrayViewD<f64>, rate: f64, seed: u64, training: bool) -> Result<[ArrayD<f64>; 2], String> {
     let shape = fmt_shape(x.shape());
     let mode = if training { "training" } else { "evaluation" };
-    f(x, rate, &mut rng(seed), training)
-        .map(|(out, mask)| [out, mask])
+    f(x, rate, seed, training)
+        .map(|(out, mask, _)| [out, mask])
         .map_err(|e| format!("dropout(x of shape {shape}, rate {rate}, {mode}) refused a valid input: {e}"))
 }
 
@@ -129,7 +129,7 @@ pub fn dropout(imp: &Implementation, c: &mut Checker) {
     );
     c.check("refuses a rate below 0, above 1 or NaN with a ShapeError", || {
         let x = ArrayD::<f64>::zeros(IxDyn(&[2, 3]));
-        [-0.1, 1.5, f64::NAN].into_iter().try_for_each(|rate| match f(x.view(), rate, &mut rng(seed), true) {
+        [-0.1, 1.5, f64::NAN].into_iter().try_for_each(|rate| match f(x.view(), rate, seed, true) {
             Err(e) if e.function == "dropout" => Ok(()),
             Err(e) => Err(format!("dropout at rate {rate}: the error names {} instead of dropout", e.function)),
             Ok(_) => Err(format!("dropout at rate {rate}: expected a ShapeError, got a result")),
@@ -171,8 +171,8 @@ pub fn dropout_backward(imp: &Implementation, c: &mut Checker) {
             }
         };
         // The same seed draws the same mask for every x: a fixed linear map.
-        let forward = |x: &ArrayD<f64>| match f(x.view(), rate, &mut rng(seed), true) {
-            Ok((out, _)) if out.shape() == x.shape() => out,
+        let forward = |x: &ArrayD<f64>| match f(x.view(), rate, seed, true) {
+            Ok((out, _, _)) if out.shape() == x.shape() => out,
             _ => ArrayD::from_elem(x.raw_dim(), f64::NAN),
         };
         let on = layout.map(|l| format!(", as a {}", l.describe())).unwrap_or_default();

@@ -3,9 +3,9 @@
 
 use ndarray::{Array4, ArrayD, ArrayViewD, IxDyn};
 use proptest::sample::select;
-use support::fmt_shape;
-use support::gradcheck::{FORWARD, GRADIENT, check_gradient};
-use support::random::{perturb, rng, uniform};
+use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::random::{perturb, rng, uniform};
 
 use super::cases::{self, GAP, NOISE};
 use super::ties;

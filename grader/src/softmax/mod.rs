@@ -14,28 +14,29 @@ mod maxpool;
 mod ties;
 
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
-use support::ShapeError;
-use support::gradcheck::{FORWARD, Tolerance};
-use support::random::Rng;
+use crate::ShapeError;
+use numeric::gradcheck::{FORWARD, Tolerance};
 
 use self::along::{example, golden_backward, golden_forward, gradient, refuses_dim, refuses_grad_out, run};
 use self::cases::cases;
 use crate::check::{agrees, ensure, same_dims};
 use crate::pooling::{BackwardFn, Kernel};
+use crate::link::{Link, remote};
 use crate::{Checker, Implementation, Task};
 
 /// A reduction along an axis: `(x, dim) -> y`.
-pub type Reduce = fn(ArrayViewD<f64>, usize) -> Result<ArrayD<f64>, ShapeError>;
+pub type Reduce = &'static dyn Fn(ArrayViewD<f64>, usize) -> Result<ArrayD<f64>, ShapeError>;
 
 /// Its backward: `(x, dim, grad_out) -> grad_x`.
-pub type Backward = fn(ArrayViewD<f64>, usize, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
+pub type Backward = &'static dyn Fn(ArrayViewD<f64>, usize, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
 
-/// `dropout(x, rate, rng, training) -> (output, mask)`; `training` is false
-/// for the evaluation mode.
-pub type Dropout = fn(ArrayViewD<f64>, f64, &mut Rng, bool) -> Result<(ArrayD<f64>, ArrayD<f64>), ShapeError>;
+/// `dropout(x, rate, seed, training) -> (output, mask, next)`: the runner
+/// seeds the generator with `seed` and reports its next draw after the
+/// call; `training` is false for the evaluation mode.
+pub type Dropout = &'static dyn Fn(ArrayViewD<f64>, f64, u64, bool) -> Result<(ArrayD<f64>, ArrayD<f64>, u64), ShapeError>;
 
 /// `dropout_backward(mask, grad_out) -> grad_x`.
-pub type DropoutBackward = fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
+pub type DropoutBackward = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
 
 /// The functions of the `softmax` module under test.
 #[derive(Clone, Copy)]
@@ -47,33 +48,29 @@ pub struct Functions {
     pub softmax_backward: Backward,
     pub logsoftmax: Reduce,
     pub logsoftmax_backward: Backward,
-    pub maxpool2d: fn(ArrayViewD<f64>, Kernel) -> Result<ndarray::Array4<f64>, ShapeError>,
+    pub maxpool2d: &'static dyn Fn(ArrayViewD<f64>, Kernel) -> Result<ndarray::Array4<f64>, ShapeError>,
     pub maxpool2d_backward: BackwardFn,
     pub dropout: Dropout,
     pub dropout_backward: DropoutBackward,
 }
 
-/// The [`Functions`] of a crate with the `softmax` module's API.
-#[macro_export]
-macro_rules! softmax_functions {
-    ($krate:ident) => {
-        $crate::softmax::Functions {
-            max: $krate::max,
-            max_backward: $krate::max_backward,
-            argmax: $krate::argmax,
-            softmax: $krate::softmax,
-            softmax_backward: $krate::softmax_backward,
-            logsoftmax: $krate::logsoftmax,
-            logsoftmax_backward: $krate::logsoftmax_backward,
-            maxpool2d: $krate::maxpool2d,
-            maxpool2d_backward: $krate::maxpool2d_backward,
-            dropout: |x, rate, rng, training| {
-                let mode = if training { $krate::Mode::Train } else { $krate::Mode::Eval };
-                $krate::dropout(x, rate, rng, mode)
-            },
-            dropout_backward: $krate::dropout_backward,
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            max: remote!(link, "max", |x: ArrayViewD<f64>, dim: usize| -> Result<ArrayD<f64>, ShapeError>),
+            max_backward: remote!(link, "max_backward", |x: ArrayViewD<f64>, dim: usize, g: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
+            argmax: remote!(link, "argmax", |x: ArrayViewD<f64>, dim: usize| -> Result<ArrayD<f64>, ShapeError>),
+            softmax: remote!(link, "softmax", |x: ArrayViewD<f64>, dim: usize| -> Result<ArrayD<f64>, ShapeError>),
+            softmax_backward: remote!(link, "softmax_backward", |x: ArrayViewD<f64>, dim: usize, g: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
+            logsoftmax: remote!(link, "logsoftmax", |x: ArrayViewD<f64>, dim: usize| -> Result<ArrayD<f64>, ShapeError>),
+            logsoftmax_backward: remote!(link, "logsoftmax_backward", |x: ArrayViewD<f64>, dim: usize, g: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
+            maxpool2d: remote!(link, "maxpool2d", |x: ArrayViewD<f64>, k: Kernel| -> Result<ndarray::Array4<f64>, ShapeError>),
+            maxpool2d_backward: remote!(link, "maxpool2d_backward", |x: ArrayViewD<f64>, k: Kernel, g: ArrayViewD<f64>| -> Result<ndarray::Array4<f64>, ShapeError>),
+            dropout: remote!(link, "dropout", |x: ArrayViewD<f64>, rate: f64, seed: u64, training: bool| -> Result<(ArrayD<f64>, ArrayD<f64>, u64), ShapeError>),
+            dropout_backward: remote!(link, "dropout_backward", |mask: ArrayViewD<f64>, g: ArrayViewD<f64>| -> Result<ArrayD<f64>, ShapeError>),
         }
-    };
+    }
 }
 
 /// The module's tasks, in the order of the chapter; 42 points in all.

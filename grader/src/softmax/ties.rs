@@ -4,8 +4,8 @@
 //! anywhere else.
 
 use ndarray::{ArrayD, Axis, IxDyn, Zip};
-use support::fmt_shape;
-use support::gradcheck::{FORWARD, close};
+use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, close};
 
 use crate::check::Outcome;
 
@@ -55,6 +55,6 @@ pub fn along(what: &str, x: &ArrayD<f64>, dim: usize, result: &ArrayD<f64>, g: &
 /// gradient" and "all of it" differ clearly, and inputs in which a dropped
 /// element shows as a 0.
 pub fn nonzero(shape: &[usize], seed: u64) -> ArrayD<f64> {
-    let mut rng = support::random::rng(seed);
-    support::random::uniform(IxDyn(shape), &mut rng).mapv(|v| if v < 0.0 { v - 0.5 } else { v + 0.5 })
+    let mut rng = numeric::random::rng(seed);
+    numeric::random::uniform(IxDyn(shape), &mut rng).mapv(|v| if v < 0.0 { v - 0.5 } else { v + 0.5 })
 }

@@ -5,7 +5,7 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
-use support::fmt_shape;
+use numeric::fmt_shape;
 
 use super::layouts;
 use crate::check::{Outcome, ensure};
@@ -32,7 +32,7 @@ struct IndexCase {
     index: Vec<usize>,
 }
 
-type Broadcast = fn(&[usize], &[usize]) -> Result<Vec<usize>, support::ShapeError>;
+type Broadcast = &'static dyn Fn(&[usize], &[usize]) -> Result<Vec<usize>, crate::ShapeError>;
 
 /// Checks `f(a, b)` against `expected` (`None`: an error naming the function
 /// and both shapes).

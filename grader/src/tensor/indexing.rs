@@ -2,7 +2,7 @@
 
 use ndarray::{Dimension, IxDyn, indices};
 use serde::Deserialize;
-use support::fmt_shape;
+use numeric::fmt_shape;
 
 use super::layouts::{self, Layout, as_ndarray, standard_strides};
 use crate::check::{Outcome, ensure, same};
@@ -35,7 +35,7 @@ struct IndexCase {
     index: Vec<usize>,
 }
 
-fn strides_are(f: fn(&[usize]) -> Vec<usize>, shape: &[usize], expected: &[usize]) -> Outcome {
+fn strides_are(f: &'static dyn Fn(&[usize]) -> Vec<usize>, shape: &[usize], expected: &[usize]) -> Outcome {
     let actual = f(shape);
     ensure(actual == expected, || {
         format!(
@@ -60,7 +60,7 @@ pub fn contiguous_strides(imp: &Implementation, c: &mut Checker) {
     });
 }
 
-fn position_is(f: fn(&[usize], &[usize]) -> usize, index: &[usize], strides: &[usize], expected: usize) -> Outcome {
+fn position_is(f: &'static dyn Fn(&[usize], &[usize]) -> usize, index: &[usize], strides: &[usize], expected: usize) -> Outcome {
     same(
         || format!("index_to_position(index {}, strides {})", fmt_shape(index), fmt_shape(strides)),
         expected,

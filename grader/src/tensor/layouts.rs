@@ -9,7 +9,9 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
-use support::{TensorData, fmt_shape};
+use numeric::fmt_shape;
+
+use crate::tensor::TensorData;
 
 /// A tensor's layout over a storage holding `0, 1, 2, ...`, so that every
 /// element read back is the storage slot it came from.
@@ -69,7 +71,7 @@ pub fn compare(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>) -> Result<(
     if expected.shape() != actual.shape() {
         return Err(format!("shape: expected {}, got {}", fmt_shape(expected.shape()), fmt_shape(actual.shape())));
     }
-    match support::gradcheck::first_mismatch(expected.view(), actual.view(), support::gradcheck::FORWARD) {
+    match numeric::gradcheck::first_mismatch(expected.view(), actual.view(), numeric::gradcheck::FORWARD) {
         Some(m) => Err(format!("element {m}")),
         None => Ok(()),
     }

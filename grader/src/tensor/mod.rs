@@ -9,42 +9,46 @@ mod indexing;
 pub mod layouts;
 mod views;
 
-use support::{Index, Shape, ShapeError, Strides, TensorData};
+pub use self::data::TensorData;
+use crate::link::{Link, remote};
+use crate::{ShapeError, Task};
 
-use crate::Task;
+mod data;
+
+/// A result or a refusal.
+type Fallible<T> = Result<T, ShapeError>;
 
 /// The functions of the `tensor` module under test.
 #[derive(Clone, Copy)]
 pub struct Functions {
-    pub contiguous_strides: fn(&[usize]) -> Strides,
-    pub index_to_position: fn(&[usize], &[usize]) -> usize,
-    pub to_index: fn(usize, &[usize]) -> Index,
-    pub shape_broadcast: fn(&[usize], &[usize]) -> Result<Shape, ShapeError>,
-    pub broadcast_index: fn(&[usize], &[usize], &[usize]) -> Index,
-    pub is_contiguous: fn(&TensorData) -> bool,
-    pub permute: fn(&TensorData, &[usize]) -> Result<TensorData, ShapeError>,
-    pub view: fn(&TensorData, &[usize]) -> Result<TensorData, ShapeError>,
-    pub contiguous: fn(&TensorData) -> TensorData,
-    pub get: fn(&TensorData, &[usize]) -> Result<f64, ShapeError>,
+    pub contiguous_strides: &'static dyn Fn(&[usize]) -> Vec<usize>,
+    pub index_to_position: &'static dyn Fn(&[usize], &[usize]) -> usize,
+    pub to_index: &'static dyn Fn(usize, &[usize]) -> Vec<usize>,
+    pub shape_broadcast: &'static dyn Fn(&[usize], &[usize]) -> Fallible<Vec<usize>>,
+    pub broadcast_index: &'static dyn Fn(&[usize], &[usize], &[usize]) -> Vec<usize>,
+    pub is_contiguous: &'static dyn Fn(&TensorData) -> bool,
+    pub permute: &'static dyn Fn(&TensorData, &[usize]) -> Fallible<TensorData>,
+    pub view: &'static dyn Fn(&TensorData, &[usize]) -> Fallible<TensorData>,
+    pub contiguous: &'static dyn Fn(&TensorData) -> TensorData,
+    pub get: &'static dyn Fn(&TensorData, &[usize]) -> Fallible<f64>,
 }
 
-/// The [`Functions`] of a crate with the `tensor` module's API.
-#[macro_export]
-macro_rules! tensor_functions {
-    ($krate:ident) => {
-        $crate::tensor::Functions {
-            contiguous_strides: $krate::contiguous_strides,
-            index_to_position: $krate::index_to_position,
-            to_index: $krate::to_index,
-            shape_broadcast: $krate::shape_broadcast,
-            broadcast_index: $krate::broadcast_index,
-            is_contiguous: $krate::is_contiguous,
-            permute: $krate::permute,
-            view: $krate::view,
-            contiguous: $krate::contiguous,
-            get: $krate::get,
+impl Functions {
+    /// The functions, called through `link`.
+    pub fn remote(link: &Link) -> Self {
+        Functions {
+            contiguous_strides: remote!(link, "contiguous_strides", |shape: &[usize]| -> Vec<usize>),
+            index_to_position: remote!(link, "index_to_position", |index: &[usize], strides: &[usize]| -> usize),
+            to_index: remote!(link, "to_index", |ordinal: usize, shape: &[usize]| -> Vec<usize>),
+            shape_broadcast: remote!(link, "shape_broadcast", |a: &[usize], b: &[usize]| -> Fallible<Vec<usize>>),
+            broadcast_index: remote!(link, "broadcast_index", |big: &[usize], big_shape: &[usize], shape: &[usize]| -> Vec<usize>),
+            is_contiguous: remote!(link, "is_contiguous", |t: &TensorData| -> bool),
+            permute: remote!(link, "permute", |t: &TensorData, order: &[usize]| -> Fallible<TensorData>),
+            view: remote!(link, "view", |t: &TensorData, shape: &[usize]| -> Fallible<TensorData>),
+            contiguous: remote!(link, "contiguous", |t: &TensorData| -> TensorData),
+            get: remote!(link, "get", |t: &TensorData, index: &[usize]| -> Fallible<f64>),
         }
-    };
+    }
 }
 
 /// The module's tasks, in the order of the chapter; 40 points in all.

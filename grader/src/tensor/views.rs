@@ -5,7 +5,9 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
-use support::{TensorData, fmt_shape};
+use numeric::fmt_shape;
+
+use crate::tensor::TensorData;
 
 use super::layouts::{self, Layout, as_ndarray, compare, describe, standard_strides};
 use crate::check::{Outcome, ensure, same, same_dims};
@@ -69,7 +71,7 @@ fn tensor(values: Vec<f64>, shape: &[usize], strides: &[usize], offset: usize) -
 }
 
 /// Checks that `result` is an error naming `function`.
-fn refused<T: std::fmt::Debug>(call: &str, function: &str, result: Result<T, support::ShapeError>) -> Outcome {
+fn refused<T: std::fmt::Debug>(call: &str, function: &str, result: Result<T, crate::ShapeError>) -> Outcome {
     match result {
         Ok(value) => Err(format!("{call}: expected an error, got {value:?}")),
         Err(e) => {

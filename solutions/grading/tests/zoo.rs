@@ -15,8 +15,9 @@ mod softmax;
 #[path = "zoo/tensor.rs"]
 mod tensor;
 
-use grader::runner::{capture_panics, grade_here};
-use grader::{Implementation, Status};
+use bindings::Tables as Implementation;
+use grader::Status;
+use grading::{capture_panics, grade_here};
 
 /// One wrong implementation planted into the solutions.
 pub struct Mutant {
@@ -66,7 +67,7 @@ fn every_mutant_loses_points_in_its_own_task_only() {
                 if dependent(mutant.task) == task.name {
                     continue;
                 }
-                let report = grade_here(task, &implementation, seed).expect("no panic outside checks");
+                let report = grade_here(task, &implementation, seed);
                 if task.name == mutant.task {
                     drop(std::panic::take_hook()); // Print this test's own failure.
                     assert!(
@@ -109,10 +110,10 @@ fn every_check_catches_some_mutant() {
             .map(|mutant| {
                 let mut implementation = grading::solutions();
                 (mutant.plant)(&mut implementation);
-                grade_here(&task, &implementation, 1).expect("no panic outside checks")
+                grade_here(&task, &implementation, 1)
             })
             .collect();
-        let right = grade_here(&task, &grading::solutions(), 1).expect("no panic outside checks");
+        let right = grade_here(&task, &grading::solutions(), 1);
         for (i, check) in right.checks.iter().enumerate() {
             if reports.iter().all(|r| r.checks[i].passed) {
                 uncaught.push(format!("{}: \"{}\"", task.name, check.name));

@@ -50,5 +50,5 @@ fn main() -> std::process::ExitCode {
     faulty.tensor.get = panics;
     faulty.tensor.contiguous = prints;
     faulty.tensor.contiguous_strides = unwritten;
-    grader::cli::main(faulty, "grade-faults", "solutions/ with planted faults")
+    grading::main(faulty, "grade-faults", "solutions/ with planted faults")
 }

@@ -1,5 +1,5 @@
 //! `cargo grade-solutions`: grades the reference crates in `solutions/`.
 
 fn main() -> std::process::ExitCode {
-    grader::cli::main(grading::solutions(), "cargo grade-solutions", "solutions/")
+    grading::main(grading::solutions(), "cargo grade-solutions", "solutions/")
 }
