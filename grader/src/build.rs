@@ -9,7 +9,8 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// The exercise crates each module's crate builds on, besides `support`.
-pub const NEEDS: &[(&str, &[&str])] = &[("softmax", &["pooling"]), ("attention", &["activations", "softmax", "pooling"])];
+pub const NEEDS: &[(&str, &[&str])] =
+    &[("softmax", &["pooling"]), ("attention", &["activations", "softmax", "pooling"])];
 
 /// The crates whose errors stop `module`'s runner from building.
 pub fn needed_by(module: &str) -> Vec<String> {
@@ -21,7 +22,10 @@ pub fn needed_by(module: &str) -> Vec<String> {
 /// (the compiler's first error, with file, line and message).
 ///
 /// **Errors** when cargo itself cannot be run.
-pub fn runners(workspace: &Path, modules: &[&'static str]) -> Result<BTreeMap<&'static str, Result<PathBuf, String>>, String> {
+pub fn runners(
+    workspace: &Path,
+    modules: &[&'static str],
+) -> Result<BTreeMap<&'static str, Result<PathBuf, String>>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(&cargo);
     command
@@ -73,7 +77,9 @@ pub fn runners(workspace: &Path, modules: &[&'static str]) -> Result<BTreeMap<&'
                 None => {
                     let needs = needed_by(module);
                     Err(match errors.iter().find(|(krate, _)| needs.contains(krate)) {
-                        Some((krate, error)) if krate == module => format!("modules/{module} does not compile: {error}"),
+                        Some((krate, error)) if krate == module => {
+                            format!("modules/{module} does not compile: {error}")
+                        }
                         Some((krate, error)) => {
                             format!("modules/{module} needs modules/{krate}, which does not compile: {error}")
                         }
@@ -135,7 +141,8 @@ mod tests {
             let manifest = std::fs::read_to_string(root.join("modules").join(module).join("Cargo.toml")).unwrap();
             let deps = manifest.split("[dependencies]").nth(1).unwrap_or_default();
             for other in ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention"] {
-                let direct = deps.lines().any(|l| l.starts_with(&format!("{other} ")) || l.starts_with(&format!("{other}.")));
+                let direct =
+                    deps.lines().any(|l| l.starts_with(&format!("{other} ")) || l.starts_with(&format!("{other}.")));
                 if direct {
                     assert!(needed_by(module).contains(&other.to_string()), "{module} needs {other}: add it to NEEDS");
                 }

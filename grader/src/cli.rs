@@ -84,7 +84,7 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
 
 fn positive_gib(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(gib) if gib.is_finite() && gib >= 0.0625 && gib <= 1024.0 => Ok(gib),
+        Ok(gib) if (0.0625..=1024.0).contains(&gib) => Ok(gib),
         _ => Err(format!("expected a number of GiB between 0.0625 and 1024, given '{text}'")),
     }
 }
@@ -142,7 +142,10 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
 }
 
 /// How to start the runner of each of `modules`, or why it cannot start.
-fn commands(runners: &Runners, modules: &[&'static str]) -> Result<BTreeMap<&'static str, Result<RunnerCommand, String>>, String> {
+fn commands(
+    runners: &Runners,
+    modules: &[&'static str],
+) -> Result<BTreeMap<&'static str, Result<RunnerCommand, String>>, String> {
     let scratch = std::env::temp_dir().join(format!("gradlings-runners-{}", std::process::id()));
     let reachable = |program: PathBuf| {
         sandbox::reachable(&program, &scratch)
@@ -156,7 +159,7 @@ fn commands(runners: &Runners, modules: &[&'static str]) -> Result<BTreeMap<&'st
         Runners::Build => build::runners(&build::workspace(), modules)?
             .into_iter()
             .map(|(m, built)| {
-                let command = built.and_then(|exe| reachable(exe)).map(|program| RunnerCommand { program, args: vec![] });
+                let command = built.and_then(&reachable).map(|program| RunnerCommand { program, args: vec![] });
                 (m, command)
             })
             .collect(),

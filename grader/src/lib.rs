@@ -5,16 +5,21 @@
 //!   checks that grade it (worked examples, golden files computed by numpy
 //!   or JAX, proptest properties, finite differences, non-contiguous
 //!   layouts).
-//! - An [`Implementation`] is a table of the functions under test, bound to
-//!   crates by [`implementation!`]; `cargo grade` binds the crates in
-//!   `modules/`.
-//! - [`runner`] runs every task in a child process with a time limit, so a
-//!   `todo!()`, a panic, an endless loop or an abort in one task never stops
-//!   the others from being graded.
+//! - An [`Implementation`] is a table of the functions under test. Each
+//!   one is a [`link`]: calling it sends the arguments to a runner process
+//!   and reads the results back.
+//! - [`runner`] grades each task against a fresh runner (a process bound to
+//!   one module's crate, [`build`] compiles it alone), under a time and a
+//!   memory limit, so a `todo!()`, a panic, an endless loop, an abort or an
+//!   attack in one task never changes another.
 //! - [`report`] prints the result for people or as one JSON document.
 //!
-//! The grader holds no solution: its references are golden files, ndarray's
-//! own layout arithmetic, properties, and finite differences.
+//! This crate is the judge: it links no crate a student can edit, and
+//! holds no solution. Its references are golden files, ndarray's own
+//! layout arithmetic, properties, and finite differences.
+
+// The tables of functions under test spell out each function's signature.
+#![allow(clippy::type_complexity)]
 
 pub mod activations;
 pub mod attention;

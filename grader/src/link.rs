@@ -80,7 +80,9 @@ impl Link {
         let reply = self.0.borrow_mut().call(call);
         let abort = match reply {
             Ok(Reply::Failed(failure)) => Abort::Student(failure),
-            Ok(Reply::Unknown(why)) => Abort::Link(LinkError::Crashed(format!("the runner could not call {function}: {why}"))),
+            Ok(Reply::Unknown(why)) => {
+                Abort::Link(LinkError::Crashed(format!("the runner could not call {function}: {why}")))
+            }
             Ok(reply) => match R::from_reply(reply, &args) {
                 Ok(value) => return value,
                 Err(why) => Abort::Link(LinkError::Crashed(format!("the runner's reply to {function} {why}"))),

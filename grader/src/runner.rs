@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 
 use wire::{Call, MAX_FRAME, Reply};
 
+use crate::Implementation;
 pub use crate::check::capture_panics;
 use crate::check::{Checker, last_panic};
 use crate::link::{Link, LinkError, Transport};
 use crate::task::{Status, Task, TaskReport};
-use crate::Implementation;
 
 /// How to start the runner of a module.
 #[derive(Debug, Clone, PartialEq)]

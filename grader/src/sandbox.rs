@@ -46,5 +46,6 @@ pub fn reachable(program: &Path, scratch: &Path) -> io::Result<PathBuf> {
 /// run, by a user who owns none of them.
 fn others_can_run(program: &Path) -> bool {
     let mode = |p: &Path| std::fs::metadata(p).map(|m| m.mode()).unwrap_or(0);
-    mode(program) & 0o005 == 0o005 && program.ancestors().skip(1).all(|dir| mode(dir) & 0o001 != 0 || dir.as_os_str().is_empty())
+    mode(program) & 0o005 == 0o005
+        && program.ancestors().skip(1).all(|dir| mode(dir) & 0o001 != 0 || dir.as_os_str().is_empty())
 }

@@ -22,6 +22,17 @@ pub type ReduceBackward = fn(ArrayViewD<f64>, usize, ArrayViewD<f64>) -> Fallibl
 pub type PoolBackward = fn(ArrayViewD<f64>, Kernel, ArrayViewD<f64>) -> Fallible<Array4<f64>>;
 /// `f(x, y, z) -> (gx, gy, gz)` results.
 pub type Grads3<A> = Fallible<(A, A, A)>;
+/// `f(x, y, z) -> out`.
+pub type Ternary<Out> = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Fallible<Out>;
+/// `dropout(x, rate, rng, training) -> (output, mask)`.
+pub type Dropout = fn(ArrayViewD<f64>, f64, &mut Rng, bool) -> Fallible<(ArrayD<f64>, ArrayD<f64>)>;
+/// `gate_backward(x, y, r, g) -> (gx, gy, gr)`.
+pub type GateBackward = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Grads3<ArrayD<f64>>;
+/// `attention(q, k, v, causal)`.
+pub type Attend = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool) -> Fallible<Array3<f64>>;
+/// `attention_backward(q, k, v, causal, g) -> (gq, gk, gv)`.
+pub type AttendBackward =
+    fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool, ArrayViewD<f64>) -> Grads3<Array3<f64>>;
 
 /// Module 1: strides and views.
 #[derive(Clone, Copy)]
@@ -84,21 +95,19 @@ pub struct Softmax {
     pub maxpool2d_backward: PoolBackward,
     /// `dropout(x, rate, rng, training) -> (output, mask)`; `training` is
     /// false for the evaluation mode.
-    pub dropout: fn(ArrayViewD<f64>, f64, &mut Rng, bool) -> Fallible<(ArrayD<f64>, ArrayD<f64>)>,
+    pub dropout: Dropout,
     pub dropout_backward: Binary<ArrayD<f64>>,
 }
 
 /// Module 7: gates and attention.
 #[derive(Clone, Copy)]
 pub struct Attention {
-    pub gate: fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Fallible<ArrayD<f64>>,
-    pub gate_backward: fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Grads3<ArrayD<f64>>,
+    pub gate: Ternary<ArrayD<f64>>,
+    pub gate_backward: GateBackward,
     pub softmax_gate: Binary<Array2<f64>>,
-    pub softmax_gate_backward:
-        fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Fallible<(Array3<f64>, Array2<f64>)>,
-    pub attention: fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool) -> Fallible<Array3<f64>>,
-    pub attention_backward:
-        fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool, ArrayViewD<f64>) -> Grads3<Array3<f64>>,
+    pub softmax_gate_backward: Ternary<(Array3<f64>, Array2<f64>)>,
+    pub attention: Attend,
+    pub attention_backward: AttendBackward,
 }
 
 /// One module's table: what a runner serves.

@@ -2,9 +2,9 @@
 //! cases written by JAX.
 
 use ndarray::{ArrayD, IxDyn};
-use proptest::prelude::*;
 use numeric::fmt_shape;
 use numeric::random::{rng, uniform};
+use proptest::prelude::*;
 
 use crate::golden;
 

@@ -2,11 +2,11 @@
 //! examples, golden files on fresh and strided arrays, shapes of any rank,
 //! finite differences and shape errors.
 
-use ndarray::{ArrayD, ArrayViewD, IxDyn};
-use proptest::sample::select;
 use crate::ShapeError;
+use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
 use crate::check::{Outcome, agrees, same_dims};

@@ -2,9 +2,9 @@
 //! upstream gradient, all drawn from one seed.
 
 use ndarray::{ArrayD, IxDyn};
-use proptest::prelude::*;
 use numeric::fmt_shape;
 use numeric::random::{rng, uniform};
+use proptest::prelude::*;
 
 /// A problem: operand shapes, the upstream gradient's shape, and a seed.
 #[derive(Clone, Debug)]

@@ -3,10 +3,10 @@
 //! operand.
 
 use ndarray::{ArrayD, ArrayViewD};
-use proptest::sample::select;
-use proptest::strategy::Strategy;
 use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use proptest::sample::select;
+use proptest::strategy::Strategy;
 
 use super::cases::Case;
 use crate::check::{Outcome, agrees};

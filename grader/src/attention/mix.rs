@@ -1,8 +1,8 @@
 //! Checks of softmax gating and its backward.
 
 use ndarray::{ArrayViewD, Axis};
-use proptest::prelude::*;
 use numeric::gradcheck::{FORWARD, Tolerance};
+use proptest::prelude::*;
 
 use super::cases::mixes;
 use super::common::{self, call};

@@ -20,8 +20,8 @@ use numeric::fmt_shape;
 use crate::ShapeError;
 
 use crate::Task;
-use crate::link::{Link, remote};
 use crate::check::Outcome;
+use crate::link::{Link, remote};
 
 /// `gate(x, y, r)`.
 pub type GateFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
@@ -30,17 +30,22 @@ pub type GateFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f
 pub type Grads3<A> = Result<(A, A, A), ShapeError>;
 
 /// `gate_backward(x, y, r, grad_out) -> (grad_x, grad_y, grad_r)`.
-pub type GateBackwardFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Grads3<ArrayD<f64>>;
+pub type GateBackwardFn =
+    &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Grads3<ArrayD<f64>>;
 
 /// `softmax_gate(x, r)`.
 pub type MixFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<Array2<f64>, ShapeError>;
 
 /// `softmax_gate_backward(x, r, grad_out) -> (grad_x, grad_r)`.
-pub type MixBackwardFn =
-    &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<(Array3<f64>, Array2<f64>), ShapeError>;
+pub type MixBackwardFn = &'static dyn Fn(
+    ArrayViewD<f64>,
+    ArrayViewD<f64>,
+    ArrayViewD<f64>,
+) -> Result<(Array3<f64>, Array2<f64>), ShapeError>;
 
 /// `attention(q, k, v, causal)`.
-pub type AttentionFn = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool) -> Result<Array3<f64>, ShapeError>;
+pub type AttentionFn =
+    &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, bool) -> Result<Array3<f64>, ShapeError>;
 
 /// `attention_backward(q, k, v, causal, grad_out) -> (grad_q, grad_k, grad_v)`.
 pub type AttentionBackwardFn =

@@ -1,8 +1,8 @@
 //! Checks of scaled dot-product attention and its backward.
 
 use ndarray::{ArrayD, ArrayViewD, Axis, s};
-use proptest::prelude::*;
 use numeric::gradcheck::{FORWARD, Tolerance};
+use proptest::prelude::*;
 
 use super::cases::attentions;
 use super::common::{self, call};

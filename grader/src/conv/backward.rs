@@ -2,9 +2,9 @@
 //! arrays, finite differences over every element and shape errors.
 
 use ndarray::{ArrayD, IxDyn};
-use proptest::sample::select;
 use numeric::fmt_shape;
 use numeric::gradcheck::{GRADIENT, check_gradient};
+use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
 use super::golden_cases::golden_cases;

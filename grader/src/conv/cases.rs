@@ -2,9 +2,9 @@
 //! a failure shrinks to small sizes), values drawn from a seed.
 
 use ndarray::{ArrayD, IxDyn};
-use proptest::prelude::*;
 use numeric::fmt_shape;
 use numeric::random::{rng, uniform};
+use proptest::prelude::*;
 
 /// The sizes of one convolution problem and the seed of its values.
 #[derive(Clone, Debug)]

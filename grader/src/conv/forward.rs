@@ -2,9 +2,9 @@
 //! arrays, properties (shape, linearity, one-hot inputs) and shape errors.
 
 use ndarray::{ArrayD, Dimension, IxDyn};
-use proptest::prelude::*;
 use numeric::fmt_shape;
 use numeric::gradcheck::FORWARD;
+use proptest::prelude::*;
 
 use super::cases::{self, Case, cases};
 use super::golden_cases::golden_cases;

@@ -12,8 +12,8 @@ mod forward;
 mod golden_cases;
 
 use ndarray::{ArrayD, ArrayViewD};
-use numeric::gradcheck::FORWARD;
 use numeric::fmt_shape;
+use numeric::gradcheck::FORWARD;
 
 use crate::ShapeError;
 

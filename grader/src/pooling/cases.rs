@@ -1,9 +1,9 @@
 //! Random pooling problems and the golden cases written by JAX.
 
 use ndarray::{ArrayD, IxDyn};
-use proptest::prelude::*;
 use numeric::fmt_shape;
 use numeric::random::{rng, uniform};
+use proptest::prelude::*;
 
 use crate::golden;
 

@@ -8,16 +8,16 @@
 pub(crate) mod cases;
 
 use ndarray::{Array4, Array5, ArrayD, ArrayViewD, Dimension, IxDyn};
-use proptest::sample::select;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
 use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use proptest::sample::select;
 
 use crate::ShapeError;
 
 use self::cases::{Case, cases, small_cases};
 use crate::check::{Outcome, agrees, ensure, same_dims};
-use crate::strided::{Layout, Strided};
 use crate::link::{Link, remote};
+use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation, Task, golden};
 
 /// A window size `(kh, kw)`.

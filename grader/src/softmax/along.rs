@@ -3,9 +3,9 @@
 //! the refusal of an axis that does not exist.
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
-use proptest::sample::select;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
 use numeric::fmt_shape;
+use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use proptest::sample::select;
 
 use crate::ShapeError;
 

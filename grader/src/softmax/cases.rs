@@ -1,10 +1,10 @@
 //! Random reductions along an axis, and the golden cases written by JAX.
 
 use ndarray::{ArrayD, Axis, IxDyn};
-use proptest::prelude::*;
-use rand::RngExt;
 use numeric::fmt_shape;
 use numeric::random::{Rng, perturb, rng, uniform};
+use proptest::prelude::*;
+use rand::RngExt;
 
 use crate::golden::{self, Case as Golden};
 

@@ -3,11 +3,11 @@
 //! and to finite differences with the mask held fixed by the seed.
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, s};
-use proptest::prelude::*;
-use proptest::sample::select;
 use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient, close};
 use numeric::random::{derive_seed, rng, uniform};
+use proptest::prelude::*;
+use proptest::sample::select;
 
 use super::Dropout;
 use super::ties::nonzero;

@@ -2,10 +2,10 @@
 //! with the max of every window in place of the mean.
 
 use ndarray::{Array4, ArrayD, ArrayViewD, IxDyn};
-use proptest::sample::select;
 use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
 use numeric::random::{perturb, rng, uniform};
+use proptest::sample::select;
 
 use super::cases::{self, GAP, NOISE};
 use super::ties;

@@ -13,15 +13,15 @@ mod dropout;
 mod maxpool;
 mod ties;
 
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 use crate::ShapeError;
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
 use numeric::gradcheck::{FORWARD, Tolerance};
 
 use self::along::{example, golden_backward, golden_forward, gradient, refuses_dim, refuses_grad_out, run};
 use self::cases::cases;
 use crate::check::{agrees, ensure, same_dims};
-use crate::pooling::{BackwardFn, Kernel};
 use crate::link::{Link, remote};
+use crate::pooling::{BackwardFn, Kernel};
 use crate::{Checker, Implementation, Task};
 
 /// A reduction along an axis: `(x, dim) -> y`.
@@ -33,7 +33,8 @@ pub type Backward = &'static dyn Fn(ArrayViewD<f64>, usize, ArrayViewD<f64>) -> 
 /// `dropout(x, rate, seed, training) -> (output, mask, next)`: the runner
 /// seeds the generator with `seed` and reports its next draw after the
 /// call; `training` is false for the evaluation mode.
-pub type Dropout = &'static dyn Fn(ArrayViewD<f64>, f64, u64, bool) -> Result<(ArrayD<f64>, ArrayD<f64>, u64), ShapeError>;
+pub type Dropout =
+    &'static dyn Fn(ArrayViewD<f64>, f64, u64, bool) -> Result<(ArrayD<f64>, ArrayD<f64>, u64), ShapeError>;
 
 /// `dropout_backward(mask, grad_out) -> grad_x`.
 pub type DropoutBackward = &'static dyn Fn(ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;

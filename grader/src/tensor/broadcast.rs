@@ -1,11 +1,11 @@
 //! Checks of `shape_broadcast` and `broadcast_index`.
 
 use ndarray::{ArrayD, Dimension, IxDyn};
+use numeric::fmt_shape;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
-use numeric::fmt_shape;
 
 use super::layouts;
 use crate::check::{Outcome, ensure};

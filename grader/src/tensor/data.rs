@@ -18,7 +18,12 @@ pub struct TensorData {
 
 impl TensorData {
     /// A layout over `storage`; an error unless every index lands inside it.
-    pub fn with_storage(storage: Arc<[f64]>, shape: Vec<usize>, strides: Vec<usize>, offset: usize) -> Result<Self, String> {
+    pub fn with_storage(
+        storage: Arc<[f64]>,
+        shape: Vec<usize>,
+        strides: Vec<usize>,
+        offset: usize,
+    ) -> Result<Self, String> {
         if shape.len() != strides.len() {
             return Err(format!("shape {} with strides {}", fmt_shape(&shape), fmt_shape(&strides)));
         }

@@ -1,8 +1,8 @@
 //! Checks of `contiguous_strides`, `index_to_position` and `to_index`.
 
 use ndarray::{Dimension, IxDyn, indices};
-use serde::Deserialize;
 use numeric::fmt_shape;
+use serde::Deserialize;
 
 use super::layouts::{self, Layout, as_ndarray, standard_strides};
 use crate::check::{Outcome, ensure, same};
@@ -60,7 +60,12 @@ pub fn contiguous_strides(imp: &Implementation, c: &mut Checker) {
     });
 }
 
-fn position_is(f: &'static dyn Fn(&[usize], &[usize]) -> usize, index: &[usize], strides: &[usize], expected: usize) -> Outcome {
+fn position_is(
+    f: &'static dyn Fn(&[usize], &[usize]) -> usize,
+    index: &[usize],
+    strides: &[usize],
+    expected: usize,
+) -> Outcome {
     same(
         || format!("index_to_position(index {}, strides {})", fmt_shape(index), fmt_shape(strides)),
         expected,

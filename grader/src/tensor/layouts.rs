@@ -5,11 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 
 use ndarray::{ArrayView, ArrayViewD, IxDyn, ShapeBuilder, Slice};
+use numeric::fmt_shape;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
-use numeric::fmt_shape;
 
 use crate::tensor::TensorData;
 

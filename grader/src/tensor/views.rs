@@ -1,11 +1,11 @@
 //! Checks of `is_contiguous`, `permute`, `view`, `contiguous` and `get`.
 
 use ndarray::IxDyn;
+use numeric::fmt_shape;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
-use numeric::fmt_shape;
 
 use crate::tensor::TensorData;
 

@@ -203,10 +203,20 @@ mod tests {
 
     fn every_value() -> Vec<Value> {
         vec![
-            Value::Array(Array { shape: vec![2, 3], strides: vec![-1, 2], offset: 1, data: (0..6).map(f64::from).collect() }),
+            Value::Array(Array {
+                shape: vec![2, 3],
+                strides: vec![-1, 2],
+                offset: 1,
+                data: (0..6).map(f64::from).collect(),
+            }),
             Value::Array(Array::standard(vec![0, 4], vec![])),
             Value::Array(Array { shape: vec![5], strides: vec![0], offset: 0, data: vec![f64::NAN] }),
-            Value::Tensor(Tensor { storage: Storage::Owned(vec![1.0, 2.0].into()), shape: vec![2], strides: vec![1], offset: 0 }),
+            Value::Tensor(Tensor {
+                storage: Storage::Owned(vec![1.0, 2.0].into()),
+                shape: vec![2],
+                strides: vec![1],
+                offset: 0,
+            }),
             Value::Tensor(Tensor { storage: Storage::SameAs(0), shape: vec![], strides: vec![], offset: 3 }),
             Value::Dims(vec![usize::MAX, 0, 7]),
             Value::Usize(3),
