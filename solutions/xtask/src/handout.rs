@@ -8,15 +8,15 @@
 //! - `.cargo/config.toml`: no alias that runs an instructor crate
 //!   ([`rewrite::cargo_config`]);
 //! - `Cargo.lock`: no instructor package, nor what only they use
-//!   ([`lockfile::prune`], then settled by cargo);
+//!   ([`lockfile::prune`], then settled by cargo, [`settle_lock`]);
 //! - every Markdown file: no `<!-- BEGIN INSTRUCTOR -->` region
 //!   ([`markdown::strip_instructor`]);
 //! - `modules/*/Cargo.toml`: no "generated from solutions/" header line.
 //!
 //! Everything is read and rewritten in memory first, so a refusal or an
 //! error leaves nothing behind; then the files are written under DIR and
-//! nowhere else. Last, `cargo metadata --offline` settles the pruned
-//! `Cargo.lock` exactly as cargo would write it.
+//! nowhere else. Last, `cargo update --workspace --offline` settles the
+//! pruned `Cargo.lock` exactly as cargo would write it.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -108,28 +108,44 @@ pub fn export(root: &Path, out: &Path) -> Result<Summary> {
                 .with_context(|| format!("cannot set the permissions of {}", dest.display()))?;
         }
     }
-    let lock_warning =
-        settle_lock(out).err().map(|e| format!("{e:#}; cargo will update Cargo.lock on the first build"));
+    let lock_warning = settle_lock(out)
+        .err()
+        .map(|e| format!("{e:#}; Cargo.lock is pruned but not settled: the first build may trim it"));
     Ok(Summary { files: handout.len(), out: out.to_path_buf(), lock_warning })
 }
 
-/// Lets cargo finish the pruned `Cargo.lock` (`cargo metadata --offline`
-/// writes it, builds nothing and touches nothing outside `out`), so that the
-/// students' first build leaves it unchanged: which dependency edges a
-/// package has can depend on features only an instructor crate enabled.
-fn settle_lock(out: &Path) -> Result<()> {
+/// Lets cargo finish the pruned `Cargo.lock` of the workspace at `out`, so
+/// that the students' first build leaves it unchanged: which dependency edges a package has can depend
+/// on features only an instructor crate enabled, which the lock alone does
+/// not tell [`lockfile::prune`].
+///
+/// `cargo update --workspace --offline` resolves the handout's workspace
+/// keeping every locked version, writes `out/Cargo.lock` and nothing else,
+/// and reads only the registry index, no package: and every cargo command
+/// that resolved the instructor's workspace (any build or test) has cached
+/// the index entry of every package in its lock, those built only on other
+/// platforms included, since resolution does not depend on the platform.
+/// (`cargo metadata`, by contrast, downloads every package in the lock.)
+///
+/// **Errors** when cargo cannot be run or fails.
+pub fn settle_lock(out: &Path) -> Result<()> {
     if !out.join("Cargo.lock").is_file() {
         return Ok(());
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = std::process::Command::new(&cargo)
-        .args(["metadata", "--offline", "--format-version", "1", "--manifest-path"])
+        .args(["update", "--workspace", "--offline", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
+        // The handout's `.cargo/config.toml`, not the instructor's.
+        .current_dir(out)
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| anyhow!("cannot run {}: {e}", cargo.to_string_lossy()))?;
     if !output.status.success() {
-        bail!("`cargo metadata` failed in the handout: {}", String::from_utf8_lossy(&output.stderr).trim());
+        bail!(
+            "`cargo update --workspace --offline` failed in the handout: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
     }
     Ok(())
 }
