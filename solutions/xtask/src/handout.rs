@@ -1,7 +1,7 @@
 //! `cargo xtask handout --out DIR`: the student repository.
 //!
-//! The handout is every file git tracks or would track, except the
-//! instructor-only folders ([`INSTRUCTOR_ONLY`]), with these rewrites:
+//! The handout is every file git tracks, except the instructor-only folders
+//! ([`INSTRUCTOR_ONLY`]), with these rewrites:
 //!
 //! - `Cargo.toml`: no `solutions/*` member, nor a workspace dependency on an
 //!   instructor crate ([`rewrite::workspace_manifest`]);
@@ -12,6 +12,11 @@
 //! - every Markdown file: no `<!-- BEGIN INSTRUCTOR -->` region
 //!   ([`markdown::strip_instructor`]);
 //! - `modules/*/Cargo.toml`: no "generated from solutions/" header line.
+//!
+//! A file git does not track is left out even when git does not ignore it
+//! (an instructor's scratch folder, a file not yet added): [`Summary`]
+//! lists them, and `cargo xtask handout` prints a note about them. A
+//! tracked file deleted from the working tree is left out too.
 //!
 //! Everything is read and rewritten in memory first, so a refusal or an
 //! error leaves nothing behind; then the files are written under DIR and
@@ -36,6 +41,9 @@ pub const INSTRUCTOR_ONLY: [&str; 2] = [workspace::SOLUTIONS, ".ci"];
 pub struct Summary {
     pub files: usize,
     pub out: PathBuf,
+    /// The files outside [`INSTRUCTOR_ONLY`] that git neither tracks nor
+    /// ignores, relative to the root, sorted: not in the handout.
+    pub left_out: Vec<PathBuf>,
     /// Why `Cargo.lock` could not be settled, if it could not.
     pub lock_warning: Option<String>,
 }
@@ -56,6 +64,30 @@ impl fmt::Display for Summary {
     }
 }
 
+impl Summary {
+    /// How many paths [`Summary::left_out_note`] names.
+    pub const NOTE_PATHS: usize = 5;
+
+    /// A short note on [`Summary::left_out`] (how many, the first few), if
+    /// any file was left out.
+    pub fn left_out_note(&self) -> Option<String> {
+        if self.left_out.is_empty() {
+            return None;
+        }
+        let mut note = format!(
+            "note: left out {} file(s) that git neither tracks nor ignores (`git add` what belongs in the handout):",
+            self.left_out.len()
+        );
+        for path in self.left_out.iter().take(Self::NOTE_PATHS) {
+            note += &format!("\n  {}", slash(path));
+        }
+        if let Some(more) = self.left_out.len().checked_sub(Self::NOTE_PATHS).filter(|&n| n > 0) {
+            note += &format!("\n  ... and {more} more");
+        }
+        Some(note)
+    }
+}
+
 /// The handout files of the repository at `root`: paths relative to the
 /// root, and their contents.
 ///
@@ -73,7 +105,7 @@ pub fn contents(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     }
     let instructor: BTreeSet<String> = workspace::instructor_crates(root)?.into_iter().map(|c| c.package).collect();
     let mut out = Vec::new();
-    for rel in git::listed_files(root)? {
+    for rel in git::tracked_files(root)? {
         if is_instructor_only(&rel) {
             continue;
         }
@@ -90,6 +122,14 @@ pub fn contents(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(out)
 }
 
+/// The files [`contents`] leaves out although git does not ignore them: the
+/// untracked ones outside [`INSTRUCTOR_ONLY`].
+///
+/// **Errors** when git cannot list them.
+pub fn left_out(root: &Path) -> Result<Vec<PathBuf>> {
+    Ok(git::untracked_files(root)?.into_iter().filter(|rel| !is_instructor_only(rel)).collect())
+}
+
 /// Writes the handout of the repository at `root` into `out`, which must be
 /// absent or an empty directory outside the repository's tracked files.
 ///
@@ -98,6 +138,7 @@ pub fn contents(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
 pub fn export(root: &Path, out: &Path) -> Result<Summary> {
     check_destination(root, out)?;
     let handout = contents(root)?;
+    let left_out = left_out(root)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (rel, contents) in &handout {
         let dest = out.join(files::contained(rel)?);
@@ -111,7 +152,7 @@ pub fn export(root: &Path, out: &Path) -> Result<Summary> {
     let lock_warning = settle_lock(out)
         .err()
         .map(|e| format!("{e:#}; Cargo.lock is pruned but not settled: the first build may trim it"));
-    Ok(Summary { files: handout.len(), out: out.to_path_buf(), lock_warning })
+    Ok(Summary { files: handout.len(), out: out.to_path_buf(), left_out, lock_warning })
 }
 
 /// Lets cargo finish the pruned `Cargo.lock` of the workspace at `out`, so
@@ -175,8 +216,8 @@ fn rewrite_file(rel: &Path, contents: Vec<u8>, instructor: &BTreeSet<String>) ->
 }
 
 /// Refuses an `out` that exists and is not an empty directory, and one
-/// inside the repository that git would list (the next handout would
-/// contain this one).
+/// inside the repository that git does not ignore (one `git add` away from
+/// the next handout).
 fn check_destination(root: &Path, out: &Path) -> Result<()> {
     match std::fs::read_dir(out) {
         Ok(mut entries) => {

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::{files, handout, lockfile, regions, workspace};
+use xtask::{files, git, handout, lockfile, regions, workspace};
 
 /// The handout of the real repository in a fresh temporary directory.
 fn export() -> (tempfile::TempDir, PathBuf) {
@@ -109,6 +109,45 @@ fn the_handout_builds_and_grades_the_stubs_zero() {
         assert_eq!(task["status"], "not_implemented", "{task:#}");
     }
     assert_eq!(fs::read(out.join("Cargo.lock")).unwrap(), lock_before, "the first build changed Cargo.lock");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn only_what_git_tracks_is_handed_out() {
+    // A copy of the repository's tracked files, tracked in a new repository.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("repo");
+    let root = workspace::root();
+    for rel in git::tracked_files(&root).unwrap() {
+        if root.join(&rel).is_file() {
+            files::write(&copy.join(&rel), &fs::read(root.join(&rel)).unwrap()).unwrap();
+        }
+    }
+    git(&copy, &["init", "--quiet"]);
+    git(&copy, &["add", "--all", "--force"]);
+    // An instructor's scratch folder with its build directory, a stray file,
+    // one in solutions/ (never handed out anyway), and a tracked file deleted.
+    for scratch in ["scratch/notes.md", "scratch/target/debug/deps/big.rlib", "todo.txt", "solutions/draft.rs"] {
+        files::write(&copy.join(scratch), b"instructor's\n").unwrap();
+    }
+    fs::remove_file(copy.join("README.md")).unwrap();
+
+    let out = dir.path().join("handout");
+    let summary = handout::export(&copy, &out).unwrap();
+    let exported: Vec<String> = files::files_under(&out).unwrap().iter().map(|p| files::slash(p)).collect();
+    for absent in ["scratch/notes.md", "scratch/target/debug/deps/big.rlib", "todo.txt", "README.md"] {
+        assert!(!exported.iter().any(|p| p == absent), "{absent} is in the handout");
+    }
+    assert!(exported.iter().any(|p| p == "modules/tensor/src/lib.rs"), "{exported:?}");
+    assert_eq!(summary.files, exported.len());
+    let left_out: Vec<String> = summary.left_out.iter().map(|p| files::slash(p)).collect();
+    assert_eq!(left_out, ["scratch/notes.md", "scratch/target/debug/deps/big.rlib", "todo.txt"]);
+    let note = summary.left_out_note().unwrap();
+    assert!(note.contains("left out 3 file(s)") && note.contains("\n  scratch/notes.md\n"), "{note}");
 }
 
 #[test]
