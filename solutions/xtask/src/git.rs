@@ -1,4 +1,4 @@
-//! The two questions the handout asks git.
+//! The questions the handout asks git.
 
 use std::ffi::OsStr;
 use std::io::ErrorKind;
@@ -7,11 +7,21 @@ use std::process::{Command, Output};
 
 use anyhow::{Context, Result, anyhow, bail};
 
-/// Every file git tracks or would track under `root` (`git ls-files
-/// --cached --others --exclude-standard`), relative to `root`, sorted, each
-/// once.
-pub fn listed_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let output = git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"])?;
+/// Every file git tracks under `root` (`git ls-files --cached`: in the
+/// index, whether or not it is still in the working tree), relative to
+/// `root`, sorted, each once.
+pub fn tracked_files(root: &Path) -> Result<Vec<PathBuf>> {
+    ls_files(root, &["--cached"])
+}
+
+/// Every file under `root` that git does not track and does not ignore
+/// (`git ls-files --others --exclude-standard`), relative to `root`, sorted.
+pub fn untracked_files(root: &Path) -> Result<Vec<PathBuf>> {
+    ls_files(root, &["--others", "--exclude-standard"])
+}
+
+fn ls_files(root: &Path, options: &[&str]) -> Result<Vec<PathBuf>> {
+    let output = git(root, ["ls-files", "-z"].iter().chain(options))?;
     if !output.status.success() {
         bail!("`git ls-files` failed in {}: {}", root.display(), String::from_utf8_lossy(&output.stderr).trim());
     }
@@ -22,6 +32,7 @@ pub fn listed_files(root: &Path) -> Result<Vec<PathBuf>> {
         paths.push(PathBuf::from(path));
     }
     paths.sort();
+    // A file with a merge conflict is listed once per stage.
     paths.dedup();
     Ok(paths)
 }

@@ -1,22 +1,27 @@
 //! `cargo xtask handout --out DIR`: the student repository.
 //!
-//! The handout is every file git tracks or would track, except the
-//! instructor-only folders ([`INSTRUCTOR_ONLY`]), with these rewrites:
+//! The handout is every file git tracks, except the instructor-only folders
+//! ([`INSTRUCTOR_ONLY`]), with these rewrites:
 //!
 //! - `Cargo.toml`: no `solutions/*` member, nor a workspace dependency on an
 //!   instructor crate ([`rewrite::workspace_manifest`]);
 //! - `.cargo/config.toml`: no alias that runs an instructor crate
 //!   ([`rewrite::cargo_config`]);
 //! - `Cargo.lock`: no instructor package, nor what only they use
-//!   ([`lockfile::prune`], then settled by cargo);
+//!   ([`lockfile::prune`], then settled by cargo, [`settle_lock`]);
 //! - every Markdown file: no `<!-- BEGIN INSTRUCTOR -->` region
 //!   ([`markdown::strip_instructor`]);
 //! - `modules/*/Cargo.toml`: no "generated from solutions/" header line.
 //!
+//! A file git does not track is left out even when git does not ignore it
+//! (an instructor's scratch folder, a file not yet added): [`Summary`]
+//! lists them, and `cargo xtask handout` prints a note about them. A
+//! tracked file deleted from the working tree is left out too.
+//!
 //! Everything is read and rewritten in memory first, so a refusal or an
 //! error leaves nothing behind; then the files are written under DIR and
-//! nowhere else. Last, `cargo metadata --offline` settles the pruned
-//! `Cargo.lock` exactly as cargo would write it.
+//! nowhere else. Last, `cargo update --workspace --offline` settles the
+//! pruned `Cargo.lock` exactly as cargo would write it.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -36,6 +41,9 @@ pub const INSTRUCTOR_ONLY: [&str; 2] = [workspace::SOLUTIONS, ".ci"];
 pub struct Summary {
     pub files: usize,
     pub out: PathBuf,
+    /// The files outside [`INSTRUCTOR_ONLY`] that git neither tracks nor
+    /// ignores, relative to the root, sorted: not in the handout.
+    pub left_out: Vec<PathBuf>,
     /// Why `Cargo.lock` could not be settled, if it could not.
     pub lock_warning: Option<String>,
 }
@@ -56,6 +64,30 @@ impl fmt::Display for Summary {
     }
 }
 
+impl Summary {
+    /// How many paths [`Summary::left_out_note`] names.
+    pub const NOTE_PATHS: usize = 5;
+
+    /// A short note on [`Summary::left_out`] (how many, the first few), if
+    /// any file was left out.
+    pub fn left_out_note(&self) -> Option<String> {
+        if self.left_out.is_empty() {
+            return None;
+        }
+        let mut note = format!(
+            "note: left out {} file(s) that git neither tracks nor ignores (`git add` what belongs in the handout):",
+            self.left_out.len()
+        );
+        for path in self.left_out.iter().take(Self::NOTE_PATHS) {
+            note += &format!("\n  {}", slash(path));
+        }
+        if let Some(more) = self.left_out.len().checked_sub(Self::NOTE_PATHS).filter(|&n| n > 0) {
+            note += &format!("\n  ... and {more} more");
+        }
+        Some(note)
+    }
+}
+
 /// The handout files of the repository at `root`: paths relative to the
 /// root, and their contents.
 ///
@@ -73,7 +105,7 @@ pub fn contents(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     }
     let instructor: BTreeSet<String> = workspace::instructor_crates(root)?.into_iter().map(|c| c.package).collect();
     let mut out = Vec::new();
-    for rel in git::listed_files(root)? {
+    for rel in git::tracked_files(root)? {
         if is_instructor_only(&rel) {
             continue;
         }
@@ -90,6 +122,14 @@ pub fn contents(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     Ok(out)
 }
 
+/// The files [`contents`] leaves out although git does not ignore them: the
+/// untracked ones outside [`INSTRUCTOR_ONLY`].
+///
+/// **Errors** when git cannot list them.
+pub fn left_out(root: &Path) -> Result<Vec<PathBuf>> {
+    Ok(git::untracked_files(root)?.into_iter().filter(|rel| !is_instructor_only(rel)).collect())
+}
+
 /// Writes the handout of the repository at `root` into `out`, which must be
 /// absent or an empty directory outside the repository's tracked files.
 ///
@@ -98,6 +138,7 @@ pub fn contents(root: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
 pub fn export(root: &Path, out: &Path) -> Result<Summary> {
     check_destination(root, out)?;
     let handout = contents(root)?;
+    let left_out = left_out(root)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     for (rel, contents) in &handout {
         let dest = out.join(files::contained(rel)?);
@@ -108,28 +149,44 @@ pub fn export(root: &Path, out: &Path) -> Result<Summary> {
                 .with_context(|| format!("cannot set the permissions of {}", dest.display()))?;
         }
     }
-    let lock_warning =
-        settle_lock(out).err().map(|e| format!("{e:#}; cargo will update Cargo.lock on the first build"));
-    Ok(Summary { files: handout.len(), out: out.to_path_buf(), lock_warning })
+    let lock_warning = settle_lock(out)
+        .err()
+        .map(|e| format!("{e:#}; Cargo.lock is pruned but not settled: the first build may trim it"));
+    Ok(Summary { files: handout.len(), out: out.to_path_buf(), left_out, lock_warning })
 }
 
-/// Lets cargo finish the pruned `Cargo.lock` (`cargo metadata --offline`
-/// writes it, builds nothing and touches nothing outside `out`), so that the
-/// students' first build leaves it unchanged: which dependency edges a
-/// package has can depend on features only an instructor crate enabled.
-fn settle_lock(out: &Path) -> Result<()> {
+/// Lets cargo finish the pruned `Cargo.lock` of the workspace at `out`, so
+/// that the students' first build leaves it unchanged: which dependency edges a package has can depend
+/// on features only an instructor crate enabled, which the lock alone does
+/// not tell [`lockfile::prune`].
+///
+/// `cargo update --workspace --offline` resolves the handout's workspace
+/// keeping every locked version, writes `out/Cargo.lock` and nothing else,
+/// and reads only the registry index, no package: and every cargo command
+/// that resolved the instructor's workspace (any build or test) has cached
+/// the index entry of every package in its lock, those built only on other
+/// platforms included, since resolution does not depend on the platform.
+/// (`cargo metadata`, by contrast, downloads every package in the lock.)
+///
+/// **Errors** when cargo cannot be run or fails.
+pub fn settle_lock(out: &Path) -> Result<()> {
     if !out.join("Cargo.lock").is_file() {
         return Ok(());
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = std::process::Command::new(&cargo)
-        .args(["metadata", "--offline", "--format-version", "1", "--manifest-path"])
+        .args(["update", "--workspace", "--offline", "--manifest-path"])
         .arg(out.join("Cargo.toml"))
+        // The handout's `.cargo/config.toml`, not the instructor's.
+        .current_dir(out)
         .stdin(std::process::Stdio::null())
         .output()
         .map_err(|e| anyhow!("cannot run {}: {e}", cargo.to_string_lossy()))?;
     if !output.status.success() {
-        bail!("`cargo metadata` failed in the handout: {}", String::from_utf8_lossy(&output.stderr).trim());
+        bail!(
+            "`cargo update --workspace --offline` failed in the handout: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
     }
     Ok(())
 }
@@ -159,8 +216,8 @@ fn rewrite_file(rel: &Path, contents: Vec<u8>, instructor: &BTreeSet<String>) ->
 }
 
 /// Refuses an `out` that exists and is not an empty directory, and one
-/// inside the repository that git would list (the next handout would
-/// contain this one).
+/// inside the repository that git does not ignore (one `git add` away from
+/// the next handout).
 fn check_destination(root: &Path, out: &Path) -> Result<()> {
     match std::fs::read_dir(out) {
         Ok(mut entries) => {

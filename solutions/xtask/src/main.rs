@@ -25,7 +25,7 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Export the student repository (everything but solutions/ and other instructor-only files) into DIR.
+    /// Export the student repository (the files git tracks, but solutions/ and other instructor-only files) into DIR.
     Handout {
         /// Where to write the handout: a new or empty directory.
         #[arg(long, value_name = "DIR")]
@@ -87,7 +87,11 @@ fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Handout { out } => {
-            println!("{}", handout::export(&root, &out)?);
+            let summary = handout::export(&root, &out)?;
+            println!("{summary}");
+            if let Some(note) = summary.left_out_note() {
+                eprintln!("{note}");
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -1,13 +1,13 @@
 //! `cargo xtask handout` on the real repository: the export holds no
-//! solution code, builds offline, and its grader gives the untouched stubs
-//! zero.
+//! solution code, builds with its `Cargo.lock` as exported, and its grader
+//! gives the untouched stubs zero.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use xtask::{files, handout, regions, workspace};
+use xtask::{files, git, handout, lockfile, regions, workspace};
 
 /// The handout of the real repository in a fresh temporary directory.
 fn export() -> (tempfile::TempDir, PathBuf) {
@@ -88,9 +88,12 @@ fn the_handout_builds_and_grades_the_stubs_zero() {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let lock_before = fs::read(out.join("Cargo.lock")).unwrap();
+    // `--locked`: cargo refuses to change `Cargo.lock`. Not `--offline`: a
+    // fresh machine that built only xtask has not downloaded what the
+    // grader needs yet.
     let output = Command::new(cargo)
         .current_dir(&out)
-        .args(["run", "--offline", "--quiet", "-p", "grader", "--", "--format", "json", "--seed", "1"])
+        .args(["run", "--locked", "--quiet", "-p", "grader", "--", "--format", "json", "--seed", "1"])
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
@@ -108,6 +111,45 @@ fn the_handout_builds_and_grades_the_stubs_zero() {
     assert_eq!(fs::read(out.join("Cargo.lock")).unwrap(), lock_before, "the first build changed Cargo.lock");
 }
 
+fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git").arg("-C").arg(dir).args(args).output().unwrap();
+    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn only_what_git_tracks_is_handed_out() {
+    // A copy of the repository's tracked files, tracked in a new repository.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("repo");
+    let root = workspace::root();
+    for rel in git::tracked_files(&root).unwrap() {
+        if root.join(&rel).is_file() {
+            files::write(&copy.join(&rel), &fs::read(root.join(&rel)).unwrap()).unwrap();
+        }
+    }
+    git(&copy, &["init", "--quiet"]);
+    git(&copy, &["add", "--all", "--force"]);
+    // An instructor's scratch folder with its build directory, a stray file,
+    // one in solutions/ (never handed out anyway), and a tracked file deleted.
+    for scratch in ["scratch/notes.md", "scratch/target/debug/deps/big.rlib", "todo.txt", "solutions/draft.rs"] {
+        files::write(&copy.join(scratch), b"instructor's\n").unwrap();
+    }
+    fs::remove_file(copy.join("README.md")).unwrap();
+
+    let out = dir.path().join("handout");
+    let summary = handout::export(&copy, &out).unwrap();
+    let exported: Vec<String> = files::files_under(&out).unwrap().iter().map(|p| files::slash(p)).collect();
+    for absent in ["scratch/notes.md", "scratch/target/debug/deps/big.rlib", "todo.txt", "README.md"] {
+        assert!(!exported.iter().any(|p| p == absent), "{absent} is in the handout");
+    }
+    assert!(exported.iter().any(|p| p == "modules/tensor/src/lib.rs"), "{exported:?}");
+    assert_eq!(summary.files, exported.len());
+    let left_out: Vec<String> = summary.left_out.iter().map(|p| files::slash(p)).collect();
+    assert_eq!(left_out, ["scratch/notes.md", "scratch/target/debug/deps/big.rlib", "todo.txt"]);
+    let note = summary.left_out_note().unwrap();
+    assert!(note.contains("left out 3 file(s)") && note.contains("\n  scratch/notes.md\n"), "{note}");
+}
+
 #[test]
 fn a_non_empty_destination_is_refused_and_left_alone() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,4 +165,58 @@ fn a_destination_inside_the_repository_must_be_ignored_by_git() {
     let error = handout::export(&root, &root.join("modules/handout-here")).unwrap_err().to_string();
     assert!(error.contains("inside the repository"), "{error}");
     assert!(!root.join("modules/handout-here").exists());
+}
+
+/// A workspace in `dir` whose members are `(name, dependencies)`, with the
+/// repository's `Cargo.lock` trimmed by cargo to what they use (so every
+/// version is one the repository locks).
+fn workspace_with(dir: &Path, members: &[(&str, &str)]) {
+    let names: Vec<String> = members.iter().map(|(name, _)| format!("\"{name}\"")).collect();
+    fs::write(dir.join("Cargo.toml"), format!("[workspace]\nresolver = \"3\"\nmembers = [{}]\n", names.join(", ")))
+        .unwrap();
+    for (name, dependencies) in members {
+        fs::create_dir_all(dir.join(name).join("src")).unwrap();
+        fs::write(dir.join(name).join("src/lib.rs"), "").unwrap();
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{dependencies}\n"
+        );
+        fs::write(dir.join(name).join("Cargo.toml"), manifest).unwrap();
+    }
+    fs::copy(workspace::root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    handout::settle_lock(dir).unwrap();
+}
+
+#[test]
+fn settling_drops_the_edges_only_a_feature_of_an_instructor_crate_brought_in() {
+    let lock: toml_edit::DocumentMut =
+        fs::read_to_string(workspace::root().join("Cargo.lock")).unwrap().parse().unwrap();
+    let rand = lock["package"]
+        .as_array_of_tables()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"].as_str() == Some("rand"))
+        .expect("the repository locks rand");
+    let version = rand["version"].as_str().unwrap();
+    let bare = format!("rand = {{ version = \"={version}\", default-features = false }}");
+    let full =
+        format!("rand = {{ version = \"={version}\", default-features = false, features = [\"std\", \"std_rng\"] }}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (both, alone) = (dir.path().join("both"), dir.path().join("alone"));
+    fs::create_dir_all(&both).unwrap();
+    fs::create_dir_all(&alone).unwrap();
+    workspace_with(&both, &[("student", &bare), ("demo-solution", &full)]);
+    workspace_with(&alone, &[("student", &bare)]);
+    let expected = fs::read_to_string(alone.join("Cargo.lock")).unwrap();
+
+    // The handout of `both`: without the solution crate.
+    fs::remove_dir_all(both.join("demo-solution")).unwrap();
+    fs::write(both.join("Cargo.toml"), "[workspace]\nresolver = \"3\"\nmembers = [\"student\"]\n").unwrap();
+    let pruned =
+        lockfile::prune(&fs::read_to_string(both.join("Cargo.lock")).unwrap(), &["demo-solution".to_string()].into())
+            .unwrap();
+    assert_ne!(pruned, expected, "rand's features should add dependency edges that pruning alone keeps");
+    fs::write(both.join("Cargo.lock"), &pruned).unwrap();
+    handout::settle_lock(&both).unwrap();
+    assert_eq!(fs::read_to_string(both.join("Cargo.lock")).unwrap(), expected);
 }
