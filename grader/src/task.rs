@@ -107,7 +107,11 @@ impl TaskReport {
             status,
             seconds,
             chapter: task.chapter(),
-            checks: vec![CheckReport { name: "run".to_string(), passed: false, message }],
+            checks: vec![CheckReport {
+                name: if status == Status::DoesNotCompile { "compile" } else { "run" }.to_string(),
+                passed: false,
+                message,
+            }],
         }
     }
 }

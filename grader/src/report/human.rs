@@ -40,7 +40,7 @@ pub fn render(run: &RunReport, command: &str, target: &str) -> String {
         let style = status_style(task.status);
         let _ = writeln!(
             out,
-            "{style}{:>15}{style:#} {DIM}[{:>6.2}s]{DIM:#} {:<module_width$}  {:<name_width$}  {}",
+            "{style}{:>16}{style:#} {DIM}[{:>6.2}s]{DIM:#} {:<module_width$}  {:<name_width$}  {}",
             task.status.label(),
             task.seconds,
             task.module,
@@ -100,7 +100,7 @@ fn write_totals(out: &mut String, run: &RunReport) {
             .iter()
             .filter(|t| t.module == *module)
             .fold((0.0, 0.0), |(s, m), t| (s + t.score, m + t.max_score));
-        let _ = writeln!(out, "{module:>15}  {}", points(score, max));
+        let _ = writeln!(out, "{module:>16}  {}", points(score, max));
     }
     let fraction = if run.max_score > 0.0 { run.score / run.max_score } else { 0.0 };
     let filled = ((fraction * BAR as f64).round() as usize).min(BAR);
@@ -108,7 +108,7 @@ fn write_totals(out: &mut String, run: &RunReport) {
     let style = if run.all_passed() { GREEN } else { RED };
     let _ = writeln!(
         out,
-        "{style}{:>15}{style:#}  {}  [{GREEN}{}{GREEN:#}{}] {:>3.0}%  {passed} of {} tasks passed, seed {}",
+        "{style}{:>16}{style:#}  {}  [{GREEN}{}{GREEN:#}{}] {:>3.0}%  {passed} of {} tasks passed, seed {}",
         "total",
         points(run.score, run.max_score),
         "#".repeat(filled),
@@ -178,16 +178,26 @@ mod tests {
                     0.0,
                     vec![check("run", "still running after 10 s; is there an endless loop?")],
                 ),
+                task(
+                    "contiguous",
+                    Status::DoesNotCompile,
+                    0.0,
+                    vec![check(
+                        "compile",
+                        "modules/tensor does not compile: modules/tensor/src/layout.rs:9: mismatched types",
+                    )],
+                ),
             ],
         );
         let text = anstream::adapter::strip_str(&render(&run, "cargo grade", "modules/")).to_string();
         let expected = "\
 grading modules/ with seed 1234
 
-         passed [  0.25s] tensor  to_index    4.0/4.0
-         failed [  0.25s] tensor  permute     2.0/4.0
-not implemented [  0.25s] tensor  view        0.0/4.0
-      timed out [  0.25s] tensor  get         0.0/4.0
+          passed [  0.25s] tensor  to_index      4.0/4.0
+          failed [  0.25s] tensor  permute       2.0/4.0
+ not implemented [  0.25s] tensor  view          0.0/4.0
+       timed out [  0.25s] tensor  get           0.0/4.0
+does not compile [  0.25s] tensor  contiguous    0.0/4.0
 
 --- tensor/permute: failed, 2.0/4.0 points
   x property
@@ -203,10 +213,15 @@ not implemented [  0.25s] tensor  view        0.0/4.0
       still running after 10 s; is there an endless loop?
     replay: cargo grade --task get --seed 1234
     read:   book/src/tensor.md
+--- tensor/contiguous: does not compile, 0.0/4.0 points
+  x compile
+      modules/tensor does not compile: modules/tensor/src/layout.rs:9: mismatched types
+    replay: cargo grade --task contiguous --seed 1234
+    read:   book/src/tensor.md
 
 ------------------------------------------------------------
-         tensor    6.0/16.0
-          total    6.0/16.0  [###########-------------------]  38%  1 of 4 tasks passed, seed 1234
+          tensor    6.0/20.0
+           total    6.0/20.0  [#########---------------------]  30%  1 of 5 tasks passed, seed 1234
 ";
         assert_eq!(text, expected);
     }

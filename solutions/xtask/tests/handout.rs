@@ -109,6 +109,38 @@ fn the_handout_builds_and_grades_the_stubs_zero() {
         assert_eq!(task["status"], "not_implemented", "{task:#}");
     }
     assert_eq!(fs::read(out.join("Cargo.lock")).unwrap(), lock_before, "the first build changed Cargo.lock");
+
+    // A type error in one module: its tasks, and those of the module built
+    // on it, do not compile; every other module is still graded.
+    let lib = out.join("modules/softmax/src/lib.rs");
+    let mut text = fs::read_to_string(&lib).unwrap();
+    text.push_str("\npub fn broken() -> u32 {\n    \"not a number\"\n}\n");
+    fs::write(&lib, text).unwrap();
+    let selected = ["--task", "tensor", "--task", "pooling", "--task", "softmax", "--task", "attention"];
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(&out)
+        .args(["run", "--locked", "--quiet", "-p", "grader", "--", "--format", "json", "--seed", "1"])
+        .args(selected)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}\n{stdout}"));
+    for task in report["tasks"].as_array().unwrap() {
+        let message = task["checks"][0]["message"].as_str().unwrap_or_default();
+        match task["module"].as_str().unwrap() {
+            "softmax" | "attention" => {
+                assert_eq!(task["status"], "does_not_compile", "{task:#}");
+                assert!(
+                    message.contains("modules/softmax/src/lib.rs:") && message.contains("mismatched types"),
+                    "{message}"
+                );
+            }
+            _ => assert_eq!(task["status"], "not_implemented", "{task:#}"),
+        }
+    }
 }
 
 fn git(dir: &Path, args: &[&str]) {
