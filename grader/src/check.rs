@@ -202,12 +202,11 @@ impl Checker {
         self.checks.push(CheckReport { name: name.to_string(), passed, message });
     }
 
-    /// The task's report: its status, and its points scaled by the share of
-    /// checks that passed (none for a task that reached a `todo!()`). A
+    /// The task's report: its status, and its points by [`crate::credit`]
+    /// (none for a task that reached a `todo!()` or ran out of time). A
     /// panic in any check makes the task `crashed`.
     pub fn finish(self, task: &Task, seconds: f64) -> TaskReport {
         let passed = self.checks.iter().filter(|c| c.passed).count();
-        let total = self.checks.len().max(1);
         let status = if self.not_implemented {
             Status::NotImplemented
         } else if self.timed_out {
@@ -221,7 +220,7 @@ impl Checker {
         };
         let score = match status {
             Status::NotImplemented | Status::TimedOut => 0.0,
-            _ => (task.points * passed as f64 / total as f64).clamp(0.0, task.points),
+            _ => crate::credit::score(task.points, &self.checks),
         };
         TaskReport {
             name: task.name.to_string(),

@@ -29,6 +29,7 @@ pub mod cli;
 pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
+pub mod credit;
 pub mod golden;
 pub mod link;
 pub mod pooling;

@@ -80,8 +80,8 @@ pub struct TaskReport {
     pub name: String,
     /// Its module.
     pub module: String,
-    /// Points earned: the task's points times the share of checks passed
-    /// (zero unless it ran to the end).
+    /// Points earned: the weighted share of checks passed, capped when a
+    /// check of typical inputs failed (see `credit`).
     pub score: f64,
     /// Points available.
     pub max_score: f64,

@@ -39,6 +39,10 @@ pub struct Tolerance {
 /// The tolerance for forward results compared with a reference.
 pub const FORWARD: Tolerance = Tolerance { step: 0.0, abs: 1e-9, rel: 1e-9 };
 
+/// The tolerance for results that one rounding at most separates from the
+/// reference (a product of two numbers): f32 arithmetic anywhere fails it.
+pub const EXACT: Tolerance = Tolerance { step: 0.0, abs: 0.0, rel: 1e-15 };
+
 /// The tolerance for backward results compared with central differences in
 /// f64: the truncation error is about `h^2` and the rounding error about
 /// `1e-16 / h`, both far below these bounds for `h = 1e-6`.

@@ -4,10 +4,11 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, s};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient, close};
+use numeric::gradcheck::{EXACT, FORWARD, GRADIENT, check_gradient, close};
 use numeric::random::{derive_seed, rng, uniform};
 use proptest::prelude::*;
 use proptest::sample::select;
+use rand::RngExt;
 
 use super::Dropout;
 use super::ties::nonzero;
@@ -39,6 +40,18 @@ fn binomial(what: &dyn Fn() -> String, k: usize, n: usize, rate: f64) -> Outcome
     })
 }
 
+/// The mask the contract asks for: one `rng.random::<f64>()` per element of
+/// `shape`, in row-major order, from a generator seeded with `seed`; 0 where
+/// the draw is below `rate`, else `1 / (1 - rate)`. Also the generator's next
+/// `u64` after those draws.
+fn contract_mask(shape: &[usize], rate: f64, seed: u64) -> (ArrayD<f64>, u64) {
+    let mut generator = rng(seed);
+    let scale = (1.0 - rate).recip();
+    let mask =
+        ArrayD::from_shape_simple_fn(IxDyn(shape), || if generator.random::<f64>() < rate { 0.0 } else { scale });
+    (mask, rand::Rng::next_u64(&mut generator))
+}
+
 /// `dropout(x, rate, rng(seed), training)`, or why it refused.
 fn run(f: Dropout, x: ArrayViewD<f64>, rate: f64, seed: u64, training: bool) -> Result<[ArrayD<f64>; 2], String> {
     let shape = fmt_shape(x.shape());
@@ -51,7 +64,7 @@ fn run(f: Dropout, x: ArrayViewD<f64>, rate: f64, seed: u64, training: bool) -> 
 pub fn dropout(imp: &Implementation, c: &mut Checker) {
     let f = imp.softmax.dropout;
     let seed = c.seed();
-    c.check("rate 0 is the identity, rate 1 gives zeros (not NaN), with the masks to match", || {
+    c.check("edge: rate 0 is the identity, rate 1 gives zeros (not NaN), with the masks to match", || {
         let x = nonzero(&[3, 4], seed);
         let [out, mask] = run(f, x.view(), 0.0, seed, true)?;
         agrees(|| "dropout(x, rate 0)".to_string(), &x.view(), &out, FORWARD)?;
@@ -99,12 +112,51 @@ pub fn dropout(imp: &Implementation, c: &mut Checker) {
         let [other, _] = run(f, x.view(), 0.5, seed ^ 1, true)?;
         ensure(other != first, || format!("dropout with seeds {seed} and {}: the same 2000 elements dropped", seed ^ 1))
     });
-    c.check("evaluation mode passes x through, with a mask of ones, for any rate", || {
+    c.check("contract: evaluation mode passes x through, with a mask of ones, for any rate", || {
         [0.0, 0.5, 1.0].iter().try_for_each(|&rate| {
             let x = nonzero(&[3, 4, 5], seed);
             let [out, mask] = run(f, x.view(), rate, seed, false)?;
             agrees(|| format!("dropout(x, rate {rate}) in evaluation"), &x.view(), &out, FORWARD)?;
             agrees(|| format!("the mask in evaluation, rate {rate}"), &ArrayD::ones(x.raw_dim()).view(), &mask, FORWARD)
+        })
+    });
+    c.property(
+        "contract: one draw per element in row-major order (a draw below the rate drops), on any layout",
+        (shapes(), select(vec![0.2, 0.5, 0.7]), any::<u64>(), proptest::option::of(select(Layout::ALL.to_vec()))),
+        |(shape, rate, s, layout)| {
+            let x = nonzero(&shape, s);
+            let strided = layout.map(|l| Strided::new(&x, l));
+            let view = strided.as_ref().map_or(x.view(), |v| v.view());
+            let (out, mask, next) = f(view, rate, s, true)
+                .map_err(|e| format!("dropout(x of shape {}, rate {rate}) refused a valid input: {e}", fmt_shape(&shape)))?;
+            let (expected, expected_next) = contract_mask(&shape, rate, s);
+            let on = layout.map(|l| format!(" as a {}", l.describe())).unwrap_or_default();
+            let what = || {
+                format!(
+                    "the mask of dropout(x of shape {}{on}, rate {rate}, seed {s}) against rng.random::<f64>() drawn once per element in row-major order",
+                    fmt_shape(&shape)
+                )
+            };
+            agrees(what, &expected.view(), &mask, FORWARD)?;
+            agrees(|| format!("dropout(x of shape {}{on}, rate {rate}) against x times that mask", fmt_shape(&shape)), &(&x * &expected).view(), &out, FORWARD)?;
+            ensure(next == expected_next, || {
+                format!(
+                    "dropout(x of shape {}, rate {rate}, seed {s}) drew other than one number per element: the generator is not where {} draws leave it",
+                    fmt_shape(&shape),
+                    shape.iter().product::<usize>()
+                )
+            })
+        },
+    );
+    c.check("contract: evaluation mode leaves the generator untouched", || {
+        [0.0, 0.5, 1.0].iter().try_for_each(|&rate| {
+            let x = nonzero(&[3, 4, 5], seed);
+            let (_, _, next) = f(x.view(), rate, seed, false)
+                .map_err(|e| format!("dropout(x of shape (3, 4, 5), rate {rate}) in evaluation refused: {e}"))?;
+            let untouched = rand::Rng::next_u64(&mut rng(seed));
+            ensure(next == untouched, || {
+                format!("dropout(x of shape (3, 4, 5), rate {rate}) in evaluation mode drew from the generator; evaluation must not consume random numbers")
+            })
         })
     });
     c.property(
@@ -191,6 +243,30 @@ pub fn dropout_backward(imp: &Implementation, c: &mut Checker) {
         48,
         (shapes(), select(vec![0.3, 0.5]), any::<u64>(), select(Layout::ALL.to_vec())),
         |(shape, rate, seed, layout)| differences((shape, rate, seed, Some(layout))),
+    );
+    c.property(
+        "contract: grad_out times the mask, exactly, for masks of any rate and any layout",
+        (shapes(), select(vec![0.1, 0.5, 0.9]), any::<u64>(), proptest::option::of(select(Layout::ALL.to_vec()))),
+        |(shape, rate, s, layout)| {
+            let (mask, _) = contract_mask(&shape, rate, s);
+            let g = uniform(IxDyn(&shape), &mut rng(s ^ 2)) * 1e3;
+            let actual = match layout {
+                None => grad(mask.view(), g.view())?,
+                Some(layout) => grad(Strided::new(&mask, layout).view(), Strided::new(&g, layout).view())?,
+            };
+            let on = layout.map(|l| format!(" as a {}", l.describe())).unwrap_or_default();
+            agrees(
+                || {
+                    format!(
+                        "{name}(mask of shape {}{on}, rate {rate}) against grad_out * mask, to the last bit",
+                        fmt_shape(&shape)
+                    )
+                },
+                &(&g * &mask).view(),
+                &actual,
+                EXACT,
+            )
+        },
     );
     c.check("refuses a grad_out not shaped like the mask", || {
         let mask = ArrayD::<f64>::ones(IxDyn(&[2, 3]));

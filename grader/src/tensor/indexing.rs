@@ -50,7 +50,7 @@ fn strides_are(f: &'static dyn Fn(&[usize]) -> Vec<usize>, shape: &[usize], expe
 pub fn contiguous_strides(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor.contiguous_strides;
     c.check("worked example: shape (4, 2, 2) has strides (4, 2, 1)", || strides_are(f, &[4, 2, 2], &[4, 2, 1]));
-    c.check("a tensor with no axes has no strides", || strides_are(f, &[], &[]));
+    c.check("edge: a tensor with no axes has no strides", || strides_are(f, &[], &[]));
     c.check("golden: strides of fresh numpy arrays", || {
         let golden: Golden = golden::parse(golden::TENSOR);
         golden.contiguous_strides.iter().try_for_each(|case| strides_are(f, &case.shape, &case.strides))
@@ -77,7 +77,7 @@ pub fn index_to_position(imp: &Implementation, c: &mut Checker) {
     let f = imp.tensor.index_to_position;
     c.check("worked example: index (3, 1) with strides (2, 1) is at 7", || position_is(f, &[3, 1], &[2, 1], 7));
     c.check("worked example: index (1, 3) with strides (1, 2) is at 7", || position_is(f, &[1, 3], &[1, 2], 7));
-    c.check("the index of a tensor with no axes is at 0", || position_is(f, &[], &[], 0));
+    c.check("edge: the index of a tensor with no axes is at 0", || position_is(f, &[], &[], 0));
     c.check("golden: positions numpy reads in strided views", || {
         let golden: Golden = golden::parse(golden::TENSOR);
         golden.index_to_position.iter().try_for_each(|case| position_is(f, &case.index, &case.strides, case.position))

@@ -20,6 +20,21 @@ fn full_marks_on_several_seeds() {
 }
 
 #[test]
+fn every_check_is_named_by_its_kind() {
+    let (_, report) = grade_json(env!("CARGO_BIN_EXE_grade-solutions"), &["--seed", "3"]);
+    for task in report["tasks"].as_array().unwrap() {
+        for check in task["checks"].as_array().unwrap() {
+            let name = check["name"].as_str().unwrap();
+            assert!(
+                grader::credit::Kind::is_named(name),
+                "{}: the check \"{name}\" does not start with a kind (see grader::credit)",
+                task["name"]
+            );
+        }
+    }
+}
+
+#[test]
 fn every_task_is_reported_once_in_the_order_of_the_notes() {
     let (_, report) = grade_json(env!("CARGO_BIN_EXE_grade-solutions"), &["--seed", "7"]);
     let names: Vec<String> =

@@ -93,11 +93,93 @@ fn every_mutant_loses_points_in_its_own_task_only() {
     }
 }
 
+/// Prints every mutant's score on seed 1, for the record:
+/// `cargo test -p grading --test zoo -- --ignored --nocapture scores`.
+#[test]
+#[ignore = "a report, not a test"]
+fn scores() {
+    capture_panics();
+    let tasks = grader::tasks();
+    let mut lines = Vec::new();
+    for mutant in mutants() {
+        let task = tasks.iter().find(|t| t.name == mutant.task).expect("a task");
+        let mut implementation = grading::solutions();
+        (mutant.plant)(&mut implementation);
+        let report = grade_here(task, &implementation, 1);
+        lines.push(format!("{:5.1}% {:<24} {}", 100.0 * report.score / report.max_score, mutant.task, mutant.what));
+    }
+    drop(std::panic::take_hook());
+    println!("{}", lines.join("\n"));
+}
+
 #[test]
 fn every_task_has_a_mutant() {
     for task in grader::tasks() {
         assert!(mutants().any(|m| m.task == task.name), "no wrong implementation tests the checks of {}", task.name);
     }
+}
+
+/// The family of a mistake, from its description: what share of its task
+/// it may keep.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Family {
+    /// Refuses no bad input: keeps most (the checks of refusals weigh little).
+    Refusals,
+    /// Wrong only on ties or at a rate of exactly 1: keeps most.
+    Edge,
+    /// Wrong only on non-contiguous views: keeps at most half.
+    Layout,
+    /// Wrong on the inputs it usually meets: keeps at most a quarter.
+    Typical,
+}
+
+fn family(what: &str) -> Family {
+    let refusals = [
+        "never checks",
+        "accepts a repeated axis",
+        "unwraps the rank",
+        "drops the provided index check",
+        "lets tile's errors through",
+    ];
+    if refusals.iter().any(|k| what.contains(k)) {
+        Family::Refusals
+    } else if what.contains("tied") || what.contains("NaN at rate 1") {
+        Family::Edge
+    } else if what.contains("contiguous") || what.contains("storage as it lies") {
+        Family::Layout
+    } else {
+        Family::Typical
+    }
+}
+
+#[test]
+fn credit_tracks_correctness() {
+    capture_panics();
+    let tasks = grader::tasks();
+    let mut wrong = Vec::new();
+    for mutant in mutants() {
+        let task = tasks.iter().find(|t| t.name == mutant.task).expect("a task");
+        let mut implementation = grading::solutions();
+        (mutant.plant)(&mut implementation);
+        let report = grade_here(task, &implementation, 2);
+        let share = report.score / report.max_score;
+        let (low, high) = match family(mutant.what) {
+            Family::Refusals | Family::Edge => (0.5, 1.0),
+            Family::Layout => (0.0, grader::credit::LAYOUT_CAP),
+            Family::Typical => (0.0, grader::credit::TYPICAL_CAP),
+        };
+        if !(low..=high).contains(&share) {
+            wrong.push(format!(
+                "{}: '{}' ({:?}) keeps {:.0}%",
+                mutant.task,
+                mutant.what,
+                family(mutant.what),
+                share * 100.0
+            ));
+        }
+    }
+    drop(std::panic::take_hook()); // Print this test's own failure.
+    assert!(wrong.is_empty(), "credit out of its family's bounds:\n{}", wrong.join("\n"));
 }
 
 #[test]

@@ -163,7 +163,27 @@ pub const MUTANTS: &[Mutant] = &[
         plant: |i| i.softmax.dropout = contiguous_dropout,
     },
     Mutant { task: "dropout", what: "never checks the rate", plant: |i| i.softmax.dropout = unchecked_rate },
+    Mutant {
+        task: "dropout",
+        what: "draws in column-major order",
+        plant: |i| i.softmax.dropout = column_major_dropout,
+    },
+    Mutant {
+        task: "dropout",
+        what: "draws in memory order, not in the order of the indices",
+        plant: |i| i.softmax.dropout = memory_order_dropout,
+    },
+    Mutant {
+        task: "dropout",
+        what: "consumes random numbers in evaluation mode",
+        plant: |i| i.softmax.dropout = eval_draws,
+    },
     // dropout_backward
+    Mutant {
+        task: "dropout_backward",
+        what: "rounds through f32",
+        plant: |i| i.softmax.dropout_backward = f32_dropout_backward,
+    },
     Mutant {
         task: "dropout_backward",
         what: "a 0/1 mask, forgetting the scale",
@@ -425,6 +445,45 @@ fn unchecked_rate(x: ArrayViewD<f64>, rate: f64, rng: &mut Rng, training: bool) 
     by_draws(x, rate, rng, |draw, rate| if draw < rate { 0.0 } else { 1.0 / (1.0 - rate) })
 }
 
+fn column_major_dropout(x: ArrayViewD<f64>, rate: f64, rng: &mut Rng, training: bool) -> Dropped {
+    if !training {
+        return right::dropout(x, rate, rng, mode(training));
+    }
+    right::dropout(x.view(), rate, &mut Rng::seed_from_u64(0), mode(training))?;
+    let reversed: Vec<usize> = (0..x.ndim()).rev().collect();
+    let mut mask_t = ArrayD::zeros(x.view().permuted_axes(reversed.clone()).raw_dim());
+    mask_t.mapv_inplace(|_| if rng.random::<f64>() < rate { 0.0 } else { 1.0 / (1.0 - rate) });
+    let mask = mask_t.permuted_axes(reversed).as_standard_layout().into_owned();
+    Ok((&x * &mask, mask))
+}
+fn memory_order_dropout(x: ArrayViewD<f64>, rate: f64, rng: &mut Rng, training: bool) -> Dropped {
+    if !training {
+        return right::dropout(x, rate, rng, mode(training));
+    }
+    right::dropout(x.view(), rate, &mut Rng::seed_from_u64(0), mode(training))?;
+    let mut mask = ArrayD::zeros(x.raw_dim());
+    // Walk x's memory: follow its strides instead of its indices.
+    let mut mask_view = mask.view_mut();
+    for axis in 0..x.ndim() {
+        if x.strides()[axis] < 0 {
+            mask_view.invert_axis(Axis(axis));
+        }
+    }
+    let mut order: Vec<usize> = (0..x.ndim()).collect();
+    order.sort_by_key(|&a| std::cmp::Reverse(x.strides()[a].unsigned_abs()));
+    let mut walked = mask_view.permuted_axes(order);
+    walked.iter_mut().for_each(|m| *m = if rng.random::<f64>() < rate { 0.0 } else { 1.0 / (1.0 - rate) });
+    Ok((&x * &mask, mask))
+}
+fn eval_draws(x: ArrayViewD<f64>, rate: f64, rng: &mut Rng, training: bool) -> Dropped {
+    if !training {
+        let _ = rng.random::<f64>();
+    }
+    right::dropout(x, rate, rng, mode(training))
+}
+fn f32_dropout_backward(mask: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Reduced {
+    Ok(right::dropout_backward(mask, g)?.mapv(|v| f64::from(v as f32)))
+}
 fn unscaled_backward(mask: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Reduced {
     right::dropout_backward(mask.view(), g.view())?;
     Ok(mask.mapv(|m| f64::from(m != 0.0)) * &g)
