@@ -37,6 +37,7 @@ impl Conv<'_> {
                 })
             })
         });
+        self.large_forward(c);
         let spatial = self.spatial;
         c.property(
             "property: the output is batch x out_channels x the input's size",

@@ -10,6 +10,7 @@ mod backward;
 pub mod cases;
 mod forward;
 mod golden_cases;
+mod large;
 
 use ndarray::{ArrayD, ArrayViewD};
 use numeric::fmt_shape;

@@ -165,6 +165,81 @@ pub fn unchecked_grad_out(
     }
 }
 
+/// Output positions per band of a blocked unfold, and multiply-adds above
+/// which a batch is split among threads (the reference's thresholds).
+const BAND: usize = 256;
+const THREADS: usize = 1 << 20;
+
+/// A blocked unfold that forgets each band's start: every band past the
+/// first repeats the first band's outputs (bands of whole rows in 2D).
+pub fn band_restarts(right: Forward, x: ArrayViewD<f64>, w: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
+    let out = right(x.view(), w)?;
+    let (rows, row_len) = match out.ndim() {
+        3 => (out.shape()[2], 1),
+        4 => (out.shape()[2], out.shape()[3]),
+        _ => return Ok(out),
+    };
+    let band_rows = (BAND / row_len.max(1)).max(1);
+    if rows * row_len <= BAND {
+        return Ok(out);
+    }
+    let mut wrong = out.clone();
+    for start in (band_rows..rows).step_by(band_rows) {
+        let end = (start + band_rows).min(rows);
+        let first = out.slice_axis(Axis(2), Slice::from(0..end - start)).to_owned();
+        wrong.slice_axis_mut(Axis(2), Slice::from(start..end)).assign(&first);
+    }
+    Ok(wrong)
+}
+
+/// Whether a problem is big enough for the reference to use threads.
+fn threaded(x: &ArrayViewD<f64>, w: &ArrayViewD<f64>) -> bool {
+    let outputs: usize = x.shape()[2..].iter().product::<usize>() * x.shape()[0] * w.shape()[0];
+    x.ndim() == w.ndim() && x.ndim() >= 3 && outputs * w.shape()[1..].iter().product::<usize>() >= THREADS
+}
+
+/// A threaded path that gives every thread but the first no images: the
+/// second half of a large batch comes out zero.
+pub fn first_thread_only(right: Forward, x: ArrayViewD<f64>, w: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
+    let mut out = right(x.view(), w.view())?;
+    if threaded(&x, &w) {
+        let half = out.shape()[0].div_ceil(2);
+        out.slice_axis_mut(Axis(0), Slice::from(half..)).fill(0.0);
+    }
+    Ok(out)
+}
+
+/// The same in the backward: the second half of a large batch adds nothing.
+pub fn first_thread_only_backward(
+    right: Backward,
+    x: ArrayViewD<f64>,
+    w: ArrayViewD<f64>,
+    g: ArrayViewD<f64>,
+) -> Result<(ArrayD<f64>, ArrayD<f64>), ShapeError> {
+    let (gx, gw) = right(x.view(), w.view(), g.view())?;
+    if !threaded(&x, &w) {
+        return Ok((gx, gw));
+    }
+    let half = x.shape()[0].div_ceil(2);
+    let first = |a: ArrayViewD<f64>| a.slice_axis(Axis(0), Slice::from(..half)).to_owned();
+    let (_, gw_first) = right(first(x.view()).view(), w, first(g).view())?;
+    let mut gx = gx;
+    gx.slice_axis_mut(Axis(0), Slice::from(half..)).fill(0.0);
+    Ok((gx, gw_first))
+}
+
+/// Gradients rounded through f32.
+pub fn f32_backward(
+    right: Backward,
+    x: ArrayViewD<f64>,
+    w: ArrayViewD<f64>,
+    g: ArrayViewD<f64>,
+) -> Result<(ArrayD<f64>, ArrayD<f64>), ShapeError> {
+    let (gx, gw) = right(x, w, g)?;
+    let round = |a: ArrayD<f64>| a.mapv(|v| f64::from(v as f32));
+    Ok((round(gx), round(gw)))
+}
+
 /// The mutants of one convolution module, named after its functions.
 macro_rules! conv_mutants {
     ($module:ident, $right:ident, $forward:ident, $backward:ident, $rank:ty) => {
@@ -218,6 +293,8 @@ macro_rules! conv_mutants {
             forward!(valid_only);
             forward!(ones_start);
             forward!(contiguous_only);
+            forward!(band_restarts);
+            forward!(first_thread_only);
             fn unwrapped_rank(x: ArrayViewD<f64>, w: ArrayViewD<f64>) -> Result<Out, ShapeError> {
                 super::unwrapped_rank::<$rank>(right_forward, x, w).map(typed)
             }
@@ -225,6 +302,8 @@ macro_rules! conv_mutants {
             backward!(unreversed_grad_input);
             backward!(contiguous_only_backward);
             backward!(unchecked_grad_out);
+            backward!(first_thread_only_backward);
+            backward!(f32_backward);
 
             const FORWARD: &str = concat!(stringify!($module), "_forward");
             const BACKWARD: &str = concat!(stringify!($module), "_backward");
@@ -276,6 +355,16 @@ macro_rules! conv_mutants {
                     plant: |i| i.$module.$forward = unwrapped_rank,
                 },
                 Mutant {
+                    task: FORWARD,
+                    what: "a blocked unfold that forgets each band's start",
+                    plant: |i| i.$module.$forward = band_restarts,
+                },
+                Mutant {
+                    task: FORWARD,
+                    what: "a threaded path that gives the second thread no images",
+                    plant: |i| i.$module.$forward = first_thread_only,
+                },
+                Mutant {
                     task: BACKWARD,
                     what: "grad_weight forgets to sum over the batch",
                     plant: |i| i.$module.$backward = first_image_grad_weight,
@@ -294,6 +383,16 @@ macro_rules! conv_mutants {
                     task: BACKWARD,
                     what: "never checks grad_out's shape",
                     plant: |i| i.$module.$backward = unchecked_grad_out,
+                },
+                Mutant {
+                    task: BACKWARD,
+                    what: "a threaded path that gives the second thread no images",
+                    plant: |i| i.$module.$backward = first_thread_only_backward,
+                },
+                Mutant {
+                    task: BACKWARD,
+                    what: "gradients rounded through f32",
+                    plant: |i| i.$module.$backward = f32_backward,
                 },
             ];
         }
