@@ -30,6 +30,7 @@ pub mod conv;
 pub mod conv1d;
 pub mod conv2d;
 pub mod credit;
+pub mod edges;
 pub mod golden;
 pub mod link;
 pub mod pooling;

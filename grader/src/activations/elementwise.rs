@@ -5,7 +5,7 @@
 use crate::ShapeError;
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{EXACT, FORWARD, GRADIENT, check_gradient};
 use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
@@ -116,5 +116,50 @@ pub fn backward_checks(c: &mut Checker, name: &str, forward: Unary, backward: Ba
                 )),
             }
         })
+    });
+}
+
+/// Inputs at the edges of the float range: the largest finite values, the
+/// smallest normal and subnormal ones, zeros of both signs.
+pub const EDGE_INPUTS: [f64; 8] = [f64::MAX, -f64::MAX, 1.7e308, f64::MIN_POSITIVE, 5e-324, -5e-324, 0.0, -0.0];
+
+/// `f` on an empty array, on [`EDGE_INPUTS`] (against `expected`), and on a
+/// broadcast view with a zero stride along a long axis.
+pub fn forward_edges(c: &mut Checker, name: &str, f: Unary, expected: [f64; 8]) {
+    c.check("edge: empty arrays, subnormals and the largest finite values", || {
+        for shape in [vec![0], vec![3, 0, 2]] {
+            let empty = ArrayD::<f64>::zeros(IxDyn(&shape));
+            let out = f(empty.view());
+            same_dims(|| format!("{name} of an empty array of shape {}", fmt_shape(&shape)), &shape, out.shape())?;
+        }
+        let x = ArrayD::from_shape_vec(IxDyn(&[EDGE_INPUTS.len()]), EDGE_INPUTS.to_vec()).expect("a vector");
+        let want = ArrayD::from_shape_vec(IxDyn(&[expected.len()]), expected.to_vec()).expect("a vector");
+        agrees(|| format!("{name}({EDGE_INPUTS:?})"), &want.view(), &f(x.view()), EXACT)
+    });
+    c.check("edge: a broadcast view (stride 0 along a long axis) reads like the array it stands for", || {
+        let row = ArrayD::from_shape_fn(IxDyn(&[1, 37]), |i| (i[1] as f64 - 18.0) / 7.0);
+        let wide = row.broadcast(IxDyn(&[300, 37])).expect("broadcasts");
+        let owned = wide.to_owned();
+        agrees(
+            || format!("{name} of a (300, 37) view with strides (0, 1)"),
+            &f(owned.view()).view(),
+            &f(wide.view()),
+            EXACT,
+        )
+    });
+}
+
+/// `b` on an empty array, and on [`EDGE_INPUTS`] with grad_out 1, 2, ...
+/// (against `expected`).
+pub fn backward_edges(c: &mut Checker, name: &str, b: Backward, expected: [f64; 8]) {
+    c.check("edge: empty arrays, subnormals and the largest finite values", || {
+        let empty = ArrayD::<f64>::zeros(IxDyn(&[2, 0]));
+        let out = b(empty.view(), empty.view()).map_err(|e| format!("{name} refused two empty (2, 0) arrays: {e}"))?;
+        same_dims(|| format!("{name} of empty (2, 0) arrays"), &[2, 0], out.shape())?;
+        let x = ArrayD::from_shape_vec(IxDyn(&[EDGE_INPUTS.len()]), EDGE_INPUTS.to_vec()).expect("a vector");
+        let g = ArrayD::from_shape_fn(IxDyn(&[EDGE_INPUTS.len()]), |i| (i[0] + 1) as f64);
+        let actual = b(x.view(), g.view()).map_err(|e| format!("{name} refused matching shapes: {e}"))?;
+        let want = ArrayD::from_shape_vec(IxDyn(&[expected.len()]), expected.to_vec()).expect("a vector");
+        agrees(|| format!("{name}(x {EDGE_INPUTS:?}, grad_out (1, 2, ..., 8))"), &want.view(), &actual, FORWARD)
     });
 }

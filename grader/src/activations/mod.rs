@@ -13,7 +13,7 @@ use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::gradcheck::FORWARD;
 
 use self::cases::cases;
-use self::elementwise::{Backward, Unary, backward_checks, example, forward_checks};
+use self::elementwise::{Backward, Unary, backward_checks, backward_edges, example, forward_checks, forward_edges};
 use crate::check::{agrees, ensure};
 use crate::link::{Link, remote};
 use crate::{Checker, Implementation, ShapeError, Task};
@@ -61,6 +61,7 @@ fn relu(imp: &Implementation, c: &mut Checker) {
         example("relu", f, &EXAMPLE, &[0.0, 0.0, 0.0, 0.5, 2.0])
     });
     forward_checks(c, "relu", f, "relu");
+    forward_edges(c, "relu", f, [f64::MAX, 0.0, 1.7e308, f64::MIN_POSITIVE, 5e-324, 0.0, 0.0, 0.0]);
     c.property("property: relu(x) - relu(-x) = x", cases(), |case| {
         let [x, _] = case.operands();
         let difference = f(x.view()) - f((-&x).view());
@@ -86,6 +87,7 @@ fn relu_backward(imp: &Implementation, c: &mut Checker) {
         agrees(|| "relu_backward(x, grad_out)".to_string(), &expected.view(), &actual, FORWARD)
     });
     backward_checks(c, "relu_backward", f, b, "relu_grad");
+    backward_edges(c, "relu_backward", b, [1.0, 0.0, 3.0, 4.0, 5.0, 0.0, 0.0, 0.0]);
 }
 
 fn step(imp: &Implementation, c: &mut Checker) {
@@ -94,6 +96,7 @@ fn step(imp: &Implementation, c: &mut Checker) {
         example("step", f, &EXAMPLE, &[0.0, 0.0, 0.0, 1.0, 1.0])
     });
     forward_checks(c, "step", f, "step");
+    forward_edges(c, "step", f, [1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
     c.property("property: only 0 and 1, and step(x) + step(-x) = 1 away from 0", cases(), |case| {
         let [x, _] = case.operands();
         let sum = f(x.view()) + f((-&x).view());
@@ -115,6 +118,7 @@ fn sigmoid(imp: &Implementation, c: &mut Checker) {
         example("sigmoid", f, &[0.0, 2.0, -2.0], &[0.5, 0.8807970779778823, 0.11920292202211755])
     });
     forward_checks(c, "sigmoid", f, "sigmoid");
+    forward_edges(c, "sigmoid", f, [1.0, 0.0, 1.0, 0.5, 0.5, 0.5, 0.5, 0.5]);
     c.check("stability: exactly 0 and 1, to the last bit, at -750, -1000 and beyond, never NaN", || {
         let (inputs, expected): (Vec<f64>, Vec<f64>) = FAR.iter().copied().unzip();
         let x = ArrayD::from_shape_vec(IxDyn(&[inputs.len()]), inputs).expect("a vector");
@@ -155,6 +159,7 @@ fn sigmoid_backward(imp: &Implementation, c: &mut Checker) {
         agrees(|| "sigmoid_backward(x (0, 0), grad_out (1, 2))".to_string(), &expected.view(), &actual, FORWARD)
     });
     backward_checks(c, "sigmoid_backward", f, b, "sigmoid_grad");
+    backward_edges(c, "sigmoid_backward", b, [0.0, 0.0, 0.0, 1.0, 1.25, 1.5, 1.75, 2.0]);
     c.check("stability: the slope is 0, not NaN, at -1000 and 1000 and beyond", || {
         let inputs: Vec<f64> = FAR.iter().map(|&(x, _)| x).collect();
         let actual = at(&inputs, &vec![1.0; inputs.len()])?;

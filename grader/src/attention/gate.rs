@@ -7,6 +7,7 @@ use super::cases::gates;
 use super::common::{self, call};
 use super::{array, refuses};
 use crate::check::{agrees, ensure, same_dims};
+use crate::edges::{exactly, zeros};
 use crate::{Checker, Implementation};
 
 const NAMES: &[&str] = &["x", "y", "r"];
@@ -20,6 +21,17 @@ const MISMATCHED: &[(&[&[usize]], bool, &str)] = &[
 
 pub fn gate(imp: &Implementation, c: &mut Checker) {
     let f = imp.attention.gate;
+    c.check("edge: empty arrays, and gates at the ends of the float range", || {
+        let e = zeros(&[2, 0]);
+        exactly("gate(three empty (2, 0))", f(e.view(), e.view(), e.view()), &e)?;
+        let (x, y) = (array(&[3], &[1.0, 2.0, 3.0]), array(&[3], &[-1.0, -2.0, -3.0]));
+        let r = array(&[3], &[f64::MAX, -f64::MAX, 5e-324]);
+        exactly(
+            "gate((1, 2, 3), (-1, -2, -3), r (MAX, -MAX, 5e-324))",
+            f(x.view(), y.view(), r.view()),
+            &array(&[3], &[1.0, -2.0, 0.0]),
+        )
+    });
     let run = |ops: &[ArrayViewD<f64>], _: bool| {
         f(ops[0].view(), ops[1].view(), ops[2].view())
             .map_err(|e| format!("{} refused a valid input: {e}", call("gate", NAMES, ops, "")))
@@ -65,6 +77,12 @@ pub fn gate(imp: &Implementation, c: &mut Checker) {
 
 pub fn gate_backward(imp: &Implementation, c: &mut Checker) {
     let (f, b) = (imp.attention.gate, imp.attention.gate_backward);
+    c.check("edge: empty arrays", || {
+        let e = zeros(&[2, 0]);
+        let (gx, gy, gr) = b(e.view(), e.view(), e.view(), e.view())
+            .map_err(|err| format!("gate_backward of empty (2, 0) arrays refused: {err}"))?;
+        [gx, gy, gr].iter().try_for_each(|g| exactly("gate_backward of four empty (2, 0)", Ok(g.clone()), &e))
+    });
     let run = |ops: &[ArrayViewD<f64>], _: bool| {
         f(ops[0].view(), ops[1].view(), ops[2].view())
             .map_err(|e| format!("{} refused a valid input: {e}", call("gate", NAMES, ops, "")))

@@ -8,6 +8,7 @@ use super::cases::mixes;
 use super::common::{self, call};
 use super::{array, refuses};
 use crate::check::{agrees, same_dims};
+use crate::edges::{exactly, zeros};
 use crate::{Checker, Implementation};
 
 const NAMES: &[&str] = &["x", "r"];
@@ -22,6 +23,18 @@ const MISMATCHED: &[(&[&[usize]], bool, &str)] = &[
 
 pub fn softmax_gate(imp: &Implementation, c: &mut Checker) {
     let f = imp.attention.softmax_gate;
+    c.check("edge: an empty batch, and rows with no features", || {
+        exactly(
+            "softmax_gate(an empty (0, 3, 2), an empty (0, 3))",
+            f(zeros(&[0, 3, 2]).view(), zeros(&[0, 3]).view()).map(|a| a.into_dyn()),
+            &zeros(&[0, 2]),
+        )?;
+        exactly(
+            "softmax_gate(an empty (2, 3, 0), r of zeros (2, 3))",
+            f(zeros(&[2, 3, 0]).view(), zeros(&[2, 3]).view()).map(|a| a.into_dyn()),
+            &zeros(&[2, 0]),
+        )
+    });
     let run = |ops: &[ArrayViewD<f64>], _: bool| {
         f(ops[0].view(), ops[1].view())
             .map(|out| out.into_dyn())
@@ -85,6 +98,12 @@ pub fn softmax_gate(imp: &Implementation, c: &mut Checker) {
 
 pub fn softmax_gate_backward(imp: &Implementation, c: &mut Checker) {
     let (f, b) = (imp.attention.softmax_gate, imp.attention.softmax_gate_backward);
+    c.check("edge: an empty batch", || {
+        let (gx, gr) = b(zeros(&[0, 3, 2]).view(), zeros(&[0, 3]).view(), zeros(&[0, 2]).view())
+            .map_err(|e| format!("softmax_gate_backward of an empty batch refused: {e}"))?;
+        exactly("softmax_gate_backward(an empty batch): grad_x", Ok(gx.into_dyn()), &zeros(&[0, 3, 2]))?;
+        exactly("softmax_gate_backward(an empty batch): grad_r", Ok(gr.into_dyn()), &zeros(&[0, 3]))
+    });
     let name = "softmax_gate_backward";
     let run = |ops: &[ArrayViewD<f64>], _: bool| {
         f(ops[0].view(), ops[1].view())

@@ -21,6 +21,7 @@ use crate::ShapeError;
 
 use crate::Task;
 use crate::check::Outcome;
+use crate::edges::array;
 use crate::link::{Link, remote};
 
 /// `gate(x, y, r)`.
@@ -87,11 +88,6 @@ pub fn tasks() -> Vec<Task> {
         task("attention", 7.0, scaled::attention),
         task("attention_backward", 7.0, scaled::attention_backward),
     ]
-}
-
-/// An array of `shape` holding `values`.
-fn array(shape: &[usize], values: &[f64]) -> ArrayD<f64> {
-    ArrayD::from_shape_vec(IxDyn(shape), values.to_vec()).expect("values for the shape")
 }
 
 /// `Ok` when `call` refuses every listed problem with an error of `name`.

@@ -8,6 +8,7 @@ use super::cases::attentions;
 use super::common::{self, call};
 use super::{array, refuses};
 use crate::check::{agrees, ensure, same_dims};
+use crate::edges::{exactly, zeros};
 use crate::{Checker, Implementation};
 
 const NAMES: &[&str] = &["q", "k", "v"];
@@ -27,6 +28,13 @@ const SAME: Tolerance = Tolerance { abs: 1e-12, rel: 1e-9, ..FORWARD };
 
 pub fn attention(imp: &Implementation, c: &mut Checker) {
     let f = imp.attention.attention;
+    c.check("edge: an empty batch, with and without the causal mask", || {
+        let (q, k, v) = (zeros(&[0, 3, 4]), zeros(&[0, 3, 4]), zeros(&[0, 3, 5]));
+        [false, true].into_iter().try_for_each(|causal| {
+            let call = format!("attention(an empty batch (0, 3, 4), causal {causal})");
+            exactly(&call, f(q.view(), k.view(), v.view(), causal).map(|a| a.into_dyn()), &zeros(&[0, 3, 5]))
+        })
+    });
     let run = |ops: &[ArrayViewD<f64>], causal: bool| {
         f(ops[0].view(), ops[1].view(), ops[2].view(), causal).map(|out| out.into_dyn()).map_err(|e| {
             format!(
@@ -141,6 +149,14 @@ pub fn attention(imp: &Implementation, c: &mut Checker) {
 
 pub fn attention_backward(imp: &Implementation, c: &mut Checker) {
     let (f, b) = (imp.attention.attention, imp.attention.attention_backward);
+    c.check("edge: an empty batch", || {
+        let (q, v, g) = (zeros(&[0, 3, 4]), zeros(&[0, 3, 5]), zeros(&[0, 3, 5]));
+        let (gq, gk, gv) = b(q.view(), q.view(), v.view(), true, g.view())
+            .map_err(|e| format!("attention_backward of an empty batch refused: {e}"))?;
+        exactly("attention_backward(an empty batch): grad_q", Ok(gq.into_dyn()), &q)?;
+        exactly("attention_backward(an empty batch): grad_k", Ok(gk.into_dyn()), &q)?;
+        exactly("attention_backward(an empty batch): grad_v", Ok(gv.into_dyn()), &v)
+    });
     let name = "attention_backward";
     let run = |ops: &[ArrayViewD<f64>], causal: bool| {
         f(ops[0].view(), ops[1].view(), ops[2].view(), causal)

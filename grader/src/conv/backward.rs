@@ -57,6 +57,7 @@ impl Conv<'_> {
             })
         });
         self.large_backward(c);
+        self.empty_backward(c);
         let spatial = self.spatial;
         c.property_cases(
             "finite differences of sum(g * conv(x, w)) over every element of x",

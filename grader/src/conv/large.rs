@@ -20,6 +20,7 @@ use super::cases::Case;
 use super::{Conv, Wrt};
 use crate::Checker;
 use crate::check::{Outcome, agrees, ensure};
+use crate::edges::{exactly, zeros};
 
 /// Output positions per crop along each spatial axis: far below any band.
 const BLOCK: usize = 8;
@@ -188,6 +189,45 @@ impl Conv<'_> {
         });
     }
 
+    /// Empty batches, images and kernels' input channels: shapes of the
+    /// outputs, and zeros where nothing is summed.
+    pub fn empty_forward(&self, c: &mut Checker) {
+        c.check("edge: an empty batch, an empty image, no input channels", || {
+            let n = self.spatial;
+            let shape = |lead: [usize; 2], size: usize| [lead.to_vec(), vec![size; n]].concat();
+            let cases = [
+                (shape([0, 3], 5), shape([4, 3], 2), shape([0, 4], 5)),
+                (shape([2, 3], 0), shape([4, 3], 2), shape([2, 4], 0)),
+                (shape([2, 0], 5), shape([4, 0], 2), shape([2, 4], 5)),
+            ];
+            cases.iter().try_for_each(|(x, w, out)| {
+                let call = format!("{}(input {}, weight {})", self.name, fmt_shape(x), fmt_shape(w));
+                exactly(&call, (self.forward)(zeros(x).view(), uniform_like(w).view()), &zeros(out))
+            })
+        });
+    }
+
+    /// The same for the backward.
+    pub fn empty_backward(&self, c: &mut Checker) {
+        let name = self.backward_name();
+        c.check("edge: an empty batch, no input channels", || {
+            let n = self.spatial;
+            let shape = |lead: [usize; 2], size: usize| [lead.to_vec(), vec![size; n]].concat();
+            let cases = [
+                (shape([0, 3], 5), shape([4, 3], 2), shape([0, 4], 5)),
+                (shape([2, 0], 5), shape([4, 0], 2), shape([2, 4], 5)),
+            ];
+            cases.iter().try_for_each(|(x, w, g)| {
+                let call =
+                    format!("{name}(input {}, weight {}, grad_out {})", fmt_shape(x), fmt_shape(w), fmt_shape(g));
+                let (gx, gw) = (self.backward)(uniform_like(x).view(), uniform_like(w).view(), uniform_like(g).view())
+                    .map_err(|e| format!("{call} refused a valid input: {e}"))?;
+                exactly(&format!("{call}: grad_input"), Ok(gx), &zeros(x))?;
+                exactly(&format!("{call}: grad_weight"), Ok(gw), &zeros(w))
+            })
+        });
+    }
+
     fn output_shape_is(&self, case: &Case, out: &ArrayD<f64>) -> Outcome {
         ensure(out.shape() == case.output_shape(), || {
             format!(
@@ -208,4 +248,9 @@ fn blocks(size: &[usize]) -> Vec<Vec<usize>> {
             .flat_map(|prefix| (0..n).step_by(BLOCK).map(move |s| [prefix.clone(), vec![s]].concat()))
             .collect()
     })
+}
+
+/// Values in [-1, 1) of `shape`, from a fixed seed.
+fn uniform_like(shape: &[usize]) -> ArrayD<f64> {
+    uniform(IxDyn(shape), &mut rng(7))
 }

@@ -13,6 +13,7 @@ use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
 use proptest::sample::select;
 
 use crate::ShapeError;
+use crate::edges::{array, exactly, zeros};
 
 use self::cases::{Case, cases, small_cases};
 use crate::check::{Outcome, agrees, ensure, same_dims};
@@ -58,10 +59,6 @@ pub fn tasks() -> Vec<Task> {
 /// The chapter's 4 x 4 grid holding 1 to 16.
 pub(crate) fn grid() -> ArrayD<f64> {
     ArrayD::from_shape_fn(IxDyn(&[1, 1, 4, 4]), |i| (i[2] * 4 + i[3] + 1) as f64)
-}
-
-pub(crate) fn array(shape: &[usize], values: Vec<f64>) -> ArrayD<f64> {
-    ArrayD::from_shape_vec(IxDyn(shape), values).expect("values for the shape")
 }
 
 /// What a function under test returned, or why it refused valid input.
@@ -124,15 +121,24 @@ fn golden_checks(
 
 fn tile(imp: &Implementation, c: &mut Checker) {
     let f = imp.pooling.tile;
+    c.check("edge: an empty batch, no channels, an image of no rows", || {
+        for (shape, out) in
+            [([0, 2, 4, 4], [0, 2, 2, 2, 4]), ([1, 0, 4, 4], [1, 0, 2, 2, 4]), ([1, 1, 0, 4], [1, 1, 0, 2, 4])]
+        {
+            let call = format!("tile(an empty {}, (2, 2))", fmt_shape(&shape));
+            exactly(&call, f(zeros(&shape).view(), (2, 2)).map(|a| a.into_dyn()), &zeros(&out))?;
+        }
+        Ok(())
+    });
     let tiled = |x: ArrayViewD<f64>, kernel| ran("tile", &x, kernel, f(x.view(), kernel)).map(|t| t.into_dyn());
     c.check("worked example: the 4 x 4 grid 1..16 in 2 x 2 windows starts with (1, 2, 5, 6)", || {
         let expected =
-            array(&[1, 1, 2, 2, 4], vec![1., 2., 5., 6., 3., 4., 7., 8., 9., 10., 13., 14., 11., 12., 15., 16.]);
+            array(&[1, 1, 2, 2, 4], &[1., 2., 5., 6., 3., 4., 7., 8., 9., 10., 13., 14., 11., 12., 15., 16.]);
         agrees(|| "tile(the 4 x 4 grid, (2, 2))".to_string(), &expected.view(), &tiled(grid().view(), (2, 2))?, FORWARD)
     });
     c.check("worked example: a 2 x 1 kernel reads down the columns: (1, 5), (2, 6), ...", || {
         let expected =
-            array(&[1, 1, 2, 4, 2], vec![1., 5., 2., 6., 3., 7., 4., 8., 9., 13., 10., 14., 11., 15., 12., 16.]);
+            array(&[1, 1, 2, 4, 2], &[1., 5., 2., 6., 3., 7., 4., 8., 9., 13., 10., 14., 11., 15., 12., 16.]);
         agrees(|| "tile(the 4 x 4 grid, (2, 1))".to_string(), &expected.view(), &tiled(grid().view(), (2, 1))?, FORWARD)
     });
     golden_checks(c, "tile", "numpy and JAX", |case| &case.tile, |x, kernel, _| tiled(x, kernel));
@@ -158,9 +164,16 @@ fn tile(imp: &Implementation, c: &mut Checker) {
 
 fn avgpool2d(imp: &Implementation, c: &mut Checker) {
     let f = imp.pooling.avgpool2d;
+    c.check("edge: an empty batch, no channels, an image of no rows", || {
+        for (shape, out) in [([0, 2, 4, 4], [0, 2, 2, 2]), ([1, 0, 4, 4], [1, 0, 2, 2]), ([1, 1, 0, 4], [1, 1, 0, 2])] {
+            let call = format!("avgpool2d(an empty {}, (2, 2))", fmt_shape(&shape));
+            exactly(&call, f(zeros(&shape).view(), (2, 2)).map(|a| a.into_dyn()), &zeros(&out))?;
+        }
+        Ok(())
+    });
     let pooled = |x: ArrayViewD<f64>, kernel| ran("avgpool2d", &x, kernel, f(x.view(), kernel)).map(|t| t.into_dyn());
     c.check("worked example: the 4 x 4 grid 1..16 pools to [[3.5, 5.5], [11.5, 13.5]]", || {
-        let expected = array(&[1, 1, 2, 2], vec![3.5, 5.5, 11.5, 13.5]);
+        let expected = array(&[1, 1, 2, 2], &[3.5, 5.5, 11.5, 13.5]);
         agrees(
             || "avgpool2d(the 4 x 4 grid, (2, 2))".to_string(),
             &expected.view(),
@@ -199,6 +212,14 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
 
 fn avgpool2d_backward(imp: &Implementation, c: &mut Checker) {
     let (f, b) = (imp.pooling.avgpool2d, imp.pooling.avgpool2d_backward);
+    c.check("edge: an empty batch", || {
+        let result = b(zeros(&[0, 2, 4, 4]).view(), (2, 2), zeros(&[0, 2, 2, 2]).view()).map(|a| a.into_dyn());
+        exactly(
+            "avgpool2d_backward(an empty (0, 2, 4, 4), (2, 2), an empty (0, 2, 2, 2))",
+            result,
+            &zeros(&[0, 2, 4, 4]),
+        )
+    });
     let name = "avgpool2d_backward";
     let grad = |x: ArrayViewD<f64>, kernel, g: ArrayViewD<f64>| {
         ran(name, &x, kernel, b(x.view(), kernel, g)).map(|t| t.into_dyn())

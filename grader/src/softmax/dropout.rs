@@ -148,6 +148,17 @@ pub fn dropout(imp: &Implementation, c: &mut Checker) {
             })
         },
     );
+    c.check("edge: an empty array draws nothing and gives empty arrays", || {
+        let x = ArrayD::<f64>::zeros(IxDyn(&[0, 3]));
+        let (out, mask, next) =
+            f(x.view(), 0.5, seed, true).map_err(|e| format!("dropout(an empty (0, 3), rate 0.5) refused: {e}"))?;
+        ensure(out.shape() == [0, 3] && mask.shape() == [0, 3], || {
+            format!("dropout(an empty (0, 3)): output {} and mask {}", fmt_shape(out.shape()), fmt_shape(mask.shape()))
+        })?;
+        ensure(next == rand::Rng::next_u64(&mut rng(seed)), || {
+            "dropout(an empty (0, 3)) drew random numbers".to_string()
+        })
+    });
     c.check("contract: evaluation mode leaves the generator untouched", || {
         [0.0, 0.5, 1.0].iter().try_for_each(|&rate| {
             let x = nonzero(&[3, 4, 5], seed);

@@ -10,9 +10,10 @@ use proptest::sample::select;
 use super::cases::{self, GAP, NOISE};
 use super::ties;
 use crate::check::{Outcome, agrees, ensure, same_dims};
+use crate::edges::{array, exactly, zeros};
 use crate::golden;
 use crate::pooling::cases::{Case, cases, small_cases};
-use crate::pooling::{Kernel, array, grid, ran, refuses};
+use crate::pooling::{Kernel, grid, ran, refuses};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation};
 
@@ -51,8 +52,15 @@ fn untied(case: &Case) -> [ArrayD<f64>; 2] {
 pub fn maxpool2d(imp: &Implementation, c: &mut Checker) {
     let f = imp.softmax.maxpool2d;
     let pooled = |x: ArrayViewD<f64>, kernel| ran("maxpool2d", &x, kernel, f(x.view(), kernel)).map(Array4::into_dyn);
+    c.check("edge: an empty batch, no channels, an image of no rows", || {
+        for (shape, out) in [([0, 2, 4, 4], [0, 2, 2, 2]), ([1, 0, 4, 4], [1, 0, 2, 2]), ([1, 1, 0, 4], [1, 1, 0, 2])] {
+            let call = format!("maxpool2d(an empty {}, (2, 2))", numeric::fmt_shape(&shape));
+            exactly(&call, f(zeros(&shape).view(), (2, 2)).map(Array4::into_dyn), &zeros(&out))?;
+        }
+        Ok(())
+    });
     c.check("worked example: the 4 x 4 grid 1..16 pools to [[6, 8], [14, 16]]", || {
-        let expected = array(&[1, 1, 2, 2], vec![6.0, 8.0, 14.0, 16.0]);
+        let expected = array(&[1, 1, 2, 2], &[6.0, 8.0, 14.0, 16.0]);
         agrees(
             || "maxpool2d(the 4 x 4 grid, (2, 2))".to_string(),
             &expected.view(),
@@ -101,8 +109,17 @@ pub fn maxpool2d_backward(imp: &Implementation, c: &mut Checker) {
     let grad = |x: ArrayViewD<f64>, kernel, g: ArrayViewD<f64>| {
         ran(name, &x, kernel, b(x.view(), kernel, g)).map(Array4::into_dyn)
     };
+    c.check("edge: an empty batch", || {
+        let result = b(zeros(&[0, 2, 4, 4]).view(), (2, 2), zeros(&[0, 2, 2, 2]).view()).map(Array4::into_dyn);
+        exactly(
+            "maxpool2d_backward(an empty (0, 2, 4, 4), (2, 2), an empty (0, 2, 2, 2))",
+            result,
+            &zeros(&[0, 2, 4, 4]),
+        )
+    });
     c.check("worked example: grad_out all ones on the 4 x 4 grid reaches 6, 8, 14 and 16 only", || {
-        let expected = array(&[1, 1, 4, 4], (1..=16).map(|v| f64::from([6, 8, 14, 16].contains(&v))).collect());
+        let expected =
+            array(&[1, 1, 4, 4], &(1..=16).map(|v| f64::from([6, 8, 14, 16].contains(&v))).collect::<Vec<_>>());
         let ones = ArrayD::ones(IxDyn(&[1, 1, 2, 2]));
         agrees(
             || format!("{name}(the 4 x 4 grid, (2, 2), ones)"),

@@ -20,6 +20,7 @@ use numeric::gradcheck::{FORWARD, Tolerance};
 use self::along::{example, golden_backward, golden_forward, gradient, refuses_dim, refuses_grad_out, run};
 use self::cases::cases;
 use crate::check::{agrees, ensure, same_dims};
+use crate::edges::{array, exactly, zeros};
 use crate::link::{Link, remote};
 use crate::pooling::{BackwardFn, Kernel};
 use crate::{Checker, Implementation, Task};
@@ -130,6 +131,11 @@ fn max(imp: &Implementation, c: &mut Checker) {
             outcome
         },
     );
+    c.check("edge: across empty axes, and at the ends of the float range", || {
+        exactly("max(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 1]))?;
+        let x = array(&[3], &[f64::MAX, -f64::MAX, 5e-324]);
+        exactly("max((MAX, -MAX, 5e-324), dim 0)", f(x.view(), 0), &array(&[1], &[f64::MAX]))
+    });
     c.check("refuses a dim past the last axis, and an empty axis, with a ShapeError", || refuses_dim("max", true, f));
 }
 
@@ -146,6 +152,13 @@ fn max_backward(imp: &Implementation, c: &mut Checker) {
         },
     );
     golden_backward(c, "max_backward", b, ("grad_max", "max_grad"), &["axis"]);
+    c.check("edge: across empty axes", || {
+        exactly(
+            "max_backward(an empty (0, 4), dim 1, an empty (0, 1))",
+            b(zeros(&[0, 4]).view(), 1, zeros(&[0, 1]).view()),
+            &zeros(&[0, 4]),
+        )
+    });
     gradient(c, "max_backward", f, b, true);
     c.property("ties: all of a slice's gradient goes to one tied maximum, not split or duplicated", cases(), |case| {
         let x = case.tied();
@@ -180,6 +193,11 @@ fn argmax(imp: &Implementation, c: &mut Checker) {
     });
     c.check("refuses a dim past the last axis, and an empty axis, with a ShapeError", || {
         refuses_dim("argmax", true, f)
+    });
+    c.check("edge: across empty axes, and at the ends of the float range", || {
+        exactly("argmax(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 4]))?;
+        let x = array(&[3], &[-f64::MAX, f64::MAX, 0.0]);
+        exactly("argmax((-MAX, MAX, 0), dim 0)", f(x.view(), 0), &array(&[3], &[0.0, 1.0, 0.0]))
     });
 }
 
@@ -235,6 +253,14 @@ fn softmax(imp: &Implementation, c: &mut Checker) {
         agrees(|| format!("the sums of softmax(10 x, {}) along dim", case.describe()), &ones.view(), &sums, FORWARD)
     });
     shift_invariance("softmax", f, c);
+    c.check("edge: along and across empty axes, and at the ends of the float range", || {
+        exactly("softmax(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 4]))?;
+        exactly("softmax(an empty (3, 0), dim 1)", f(zeros(&[3, 0]).view(), 1), &zeros(&[3, 0]))?;
+        let x = array(&[3], &[f64::MAX, -f64::MAX, 0.0]);
+        exactly("softmax((MAX, -MAX, 0), dim 0)", f(x.view(), 0), &array(&[3], &[1.0, 0.0, 0.0]))?;
+        let x = array(&[2], &[5e-324, 0.0]);
+        exactly("softmax((5e-324, 0), dim 0)", f(x.view(), 0), &array(&[2], &[0.5, 0.5]))
+    });
     c.check("refuses a dim past the last axis with a ShapeError", || refuses_dim("softmax", false, f));
 }
 
@@ -248,6 +274,18 @@ fn softmax_backward(imp: &Implementation, c: &mut Checker) {
     });
     golden_backward(c, "softmax_backward", b, ("grad_out", "softmax_grad"), &["axis", "stable"]);
     gradient(c, "softmax_backward", f, b, false);
+    c.check("edge: along and across empty axes", || {
+        exactly(
+            "softmax_backward(an empty (0, 4), dim 1, an empty (0, 4))",
+            b(zeros(&[0, 4]).view(), 1, zeros(&[0, 4]).view()),
+            &zeros(&[0, 4]),
+        )?;
+        exactly(
+            "softmax_backward(an empty (3, 0), dim 1, an empty (3, 0))",
+            b(zeros(&[3, 0]).view(), 1, zeros(&[3, 0]).view()),
+            &zeros(&[3, 0]),
+        )
+    });
     c.check("refuses a dim past the last axis and a grad_out of another shape", || {
         refuses_dim("softmax_backward", false, |x, dim| b(x.view(), dim, x.view()))?;
         refuses_grad_out("softmax_backward", b, false)
@@ -295,6 +333,12 @@ fn logsoftmax(imp: &Implementation, c: &mut Checker) {
         )
     });
     shift_invariance("logsoftmax", f, c);
+    c.check("edge: along and across empty axes, and at the ends of the float range", || {
+        exactly("logsoftmax(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 4]))?;
+        exactly("logsoftmax(an empty (3, 0), dim 1)", f(zeros(&[3, 0]).view(), 1), &zeros(&[3, 0]))?;
+        let x = array(&[2], &[f64::MAX, 0.0]);
+        exactly("logsoftmax((MAX, 0), dim 0)", f(x.view(), 0), &array(&[2], &[0.0, -f64::MAX]))
+    });
     c.check("refuses a dim past the last axis with a ShapeError", || refuses_dim("logsoftmax", false, f));
 }
 
@@ -309,6 +353,18 @@ fn logsoftmax_backward(imp: &Implementation, c: &mut Checker) {
         ensure(actual.iter().all(|v| v.is_finite()), || {
             format!("logsoftmax_backward(x {x}, dim 1, grad_out of ones) = {actual}: not finite")
         })
+    });
+    c.check("edge: along and across empty axes", || {
+        exactly(
+            "logsoftmax_backward(an empty (0, 4), dim 1, an empty (0, 4))",
+            b(zeros(&[0, 4]).view(), 1, zeros(&[0, 4]).view()),
+            &zeros(&[0, 4]),
+        )?;
+        exactly(
+            "logsoftmax_backward(an empty (3, 0), dim 1, an empty (3, 0))",
+            b(zeros(&[3, 0]).view(), 1, zeros(&[3, 0]).view()),
+            &zeros(&[3, 0]),
+        )
     });
     c.check("refuses a dim past the last axis and a grad_out of another shape", || {
         refuses_dim("logsoftmax_backward", false, |x, dim| b(x.view(), dim, x.view()))?;

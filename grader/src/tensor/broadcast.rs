@@ -78,6 +78,12 @@ pub fn shape_broadcast(imp: &Implementation, c: &mut Checker) {
         broadcasts_to(f, &[2, 3, 1], &[4], Some(&[2, 3, 4]))
     });
     c.check("worked example: (5, 2) with (5,) is an error", || broadcasts_to(f, &[5, 2], &[5], None));
+    c.check("edge: an axis of length 0 broadcasts like any other size", || {
+        broadcasts_to(f, &[0], &[1], Some(&[0]))?;
+        broadcasts_to(f, &[1], &[0], Some(&[0]))?;
+        broadcasts_to(f, &[2, 0, 3], &[3], Some(&[2, 0, 3]))?;
+        broadcasts_to(f, &[0], &[2], None)
+    });
     c.check("golden: numpy's broadcast_shapes", || {
         let golden: Golden = golden::parse(golden::TENSOR);
         golden.shape_broadcast.iter().try_for_each(|case| broadcasts_to(f, &case.a, &case.b, case.result.as_deref()))

@@ -92,6 +92,12 @@ pub fn is_contiguous(imp: &Implementation, c: &mut Checker) {
     c.check("edge: axes of size 1 and the offset do not matter", || {
         says(&tensor(vec![0.0; 5], &[1, 3, 1], &[7, 1, 9], 2)?, true)
     });
+    c.check("edge: an empty tensor is contiguous whatever its strides; a zero stride on a long axis is not", || {
+        says(&tensor(vec![], &[0, 3], &[5, 7], 0)?, true)?;
+        says(&tensor(vec![], &[4, 0], &[0, 0], 0)?, true)?;
+        says(&tensor(vec![0.0], &[1000], &[0], 0)?, false)?;
+        says(&tensor(vec![0.0; 3], &[1000, 3], &[0, 1], 0)?, false)
+    });
     c.check("golden: numpy's C_CONTIGUOUS flag", || {
         golden().is_contiguous.iter().try_for_each(|case| says(&case.layout.tensor(), case.contiguous))
     });
@@ -237,6 +243,13 @@ pub fn view(imp: &Implementation, c: &mut Checker) {
         let t = tensor((0..8).map(f64::from).collect(), &[8], &[1], 0)?;
         refused("view(shape (8,) strides (1,), (3, 3))", "view", (f.view)(&t, &[3, 3]))
     });
+    c.check("edge: an empty tensor views as any shape without elements", || {
+        let empty = tensor(vec![], &[0, 3], &[3, 1], 0)?;
+        let v =
+            (f.view)(&empty, &[3, 0]).map_err(|e| format!("view(shape (0, 3) strides (3, 1), (3, 0)) refused: {e}"))?;
+        same_dims(|| "view(shape (0, 3) strides (3, 1), (3, 0)): the shape".into(), &[3, 0], v.shape())?;
+        refused("view(shape (0, 3) strides (3, 1), (1,))", "view", (f.view)(&empty, &[1]))
+    });
     c.check("golden: numpy's reshape of contiguous arrays", || {
         golden().view.iter().try_for_each(|case| {
             let t = case.layout.tensor();
@@ -282,6 +295,11 @@ pub fn contiguous(imp: &Implementation, c: &mut Checker) {
         let rows = layouts::as_ndarray(&copy)?.iter().copied().collect::<Vec<_>>();
         let expected = vec![0.0, 2.0, 4.0, 6.0, 1.0, 3.0, 5.0, 7.0];
         same(|| "contiguous(shape (2, 4) strides (1, 2) offset 0): elements in order".into(), expected, rows)
+    });
+    c.check("edge: an empty tensor copies to an empty one of its shape", || {
+        let empty = tensor(vec![], &[2, 0, 3], &[9, 4, 1], 0)?;
+        let copy = (f.contiguous)(&empty);
+        same_dims(|| "contiguous(shape (2, 0, 3) strides (9, 4, 1)): the shape".into(), &[2, 0, 3], copy.shape())
     });
     c.check("golden: numpy's ascontiguousarray", || {
         golden().contiguous.iter().try_for_each(|case| {

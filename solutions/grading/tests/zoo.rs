@@ -143,7 +143,7 @@ fn family(what: &str) -> Family {
     ];
     if refusals.iter().any(|k| what.contains(k)) {
         Family::Refusals
-    } else if what.contains("tied") || what.contains("NaN at rate 1") {
+    } else if ["tied", "NaN at rate 1", "overflows", "empty", "zero stride", "(0,)"].iter().any(|k| what.contains(k)) {
         Family::Edge
     } else if what.contains("contiguous") || what.contains("storage as it lies") {
         Family::Layout

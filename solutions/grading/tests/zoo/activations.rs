@@ -9,6 +9,11 @@ use super::Mutant;
 pub const MUTANTS: &[Mutant] = &[
     Mutant { task: "relu", what: "a leaky ReLU (0.01 x below 0)", plant: |i| i.activations.relu = leaky },
     Mutant { task: "relu", what: "the absolute value", plant: |i| i.activations.relu = absolute },
+    Mutant {
+        task: "relu",
+        what: "(x + |x|) / 2, which overflows above 8.99e307",
+        plant: |i| i.activations.relu = half_sum,
+    },
     Mutant { task: "relu", what: "clipped at 6 (ReLU6)", plant: |i| i.activations.relu = relu6 },
     Mutant { task: "relu", what: "flattens its output to one axis", plant: |i| i.activations.relu = flattened },
     Mutant { task: "relu", what: "works only on contiguous input", plant: |i| i.activations.relu = contiguous_relu },
@@ -92,6 +97,9 @@ fn leaky(x: ArrayViewD<f64>) -> ArrayD<f64> {
     x.mapv(|v| if v > 0.0 { v } else { 0.01 * v })
 }
 
+fn half_sum(x: ArrayViewD<f64>) -> ArrayD<f64> {
+    x.mapv(|v| (v + v.abs()) / 2.0)
+}
 fn absolute(x: ArrayViewD<f64>) -> ArrayD<f64> {
     x.mapv(f64::abs)
 }

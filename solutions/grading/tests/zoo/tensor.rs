@@ -8,6 +8,27 @@ use super::Mutant;
 
 pub const MUTANTS: &[Mutant] = &[
     Mutant {
+        task: "is_contiguous",
+        what: "reports an empty tensor as not contiguous",
+        plant: |i| i.tensor.is_contiguous = empty_not_contiguous,
+    },
+    Mutant {
+        task: "is_contiguous",
+        what: "skips zero strides, so a broadcast axis passes",
+        plant: |i| i.tensor.is_contiguous = skips_zero_strides,
+    },
+    Mutant {
+        task: "shape_broadcast",
+        what: "takes the larger size, so (0,) with (1,) gives (1,)",
+        plant: |i| i.tensor.shape_broadcast = larger_of_zero_and_one,
+    },
+    Mutant { task: "view", what: "refuses every empty tensor", plant: |i| i.tensor.view = refuses_empty_view },
+    Mutant {
+        task: "contiguous",
+        what: "copies an empty tensor to shape (0,)",
+        plant: |i| i.tensor.contiguous = flattens_empty,
+    },
+    Mutant {
         task: "contiguous_strides",
         what: "column-major strides",
         plant: |i| i.tensor.contiguous_strides = column_major,
@@ -290,4 +311,32 @@ fn column_major_contiguity(t: &TensorData) -> bool {
 fn unchecked_get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
     let position = t.offset() + right::index_to_position(index, t.strides());
     t.storage().get(position).copied().ok_or_else(|| ShapeError::new("get", "an index in range", fmt_shape(index)))
+}
+
+fn empty_not_contiguous(t: &TensorData) -> bool {
+    t.size() > 0 && right::is_contiguous(t)
+}
+fn skips_zero_strides(t: &TensorData) -> bool {
+    let shape: Vec<usize> = t.shape().iter().zip(t.strides()).map(|(&d, &s)| if s == 0 { 1 } else { d }).collect();
+    let strides = t.strides().to_vec();
+    TensorData::with_storage(t.storage().clone(), shape, strides, t.offset()).is_ok_and(|u| right::is_contiguous(&u))
+}
+fn larger_of_zero_and_one(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
+    let fixed = |s: &[usize]| s.iter().map(|&d| d.max(1)).collect::<Vec<_>>();
+    match (a.contains(&0) || b.contains(&0), right::shape_broadcast(&fixed(a), &fixed(b))) {
+        (true, Ok(shape)) => Ok(shape),
+        _ => right::shape_broadcast(a, b),
+    }
+}
+fn refuses_empty_view(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeError> {
+    if t.size() == 0 {
+        return Err(ShapeError::new("view", "a tensor with elements", "an empty tensor"));
+    }
+    right::view(t, shape)
+}
+fn flattens_empty(t: &TensorData) -> TensorData {
+    if t.size() == 0 {
+        return TensorData::new(vec![], vec![0], vec![1]).expect("an empty vector");
+    }
+    right::contiguous(t)
 }
