@@ -110,14 +110,27 @@ pub fn checks<C>(
     operands: impl Fn(&C) -> Vec<&ArrayD<f64>>,
     run: impl Fn(&C, &[ArrayViewD<f64>], &str) -> Outcome,
 ) {
+    // Cases with an empty operand are edges: a function wrong only there
+    // keeps most of its points.
+    let empty = |case: &C| operands(case).iter().any(|a| a.is_empty());
     c.check(&format!("golden: computed by {reference}"), || {
-        cases().iter().try_for_each(|case| {
+        cases().iter().filter(|case| !empty(case)).try_for_each(|case| {
             let views: Vec<ArrayViewD<f64>> = operands(case).into_iter().map(|a| a.view()).collect();
             run(case, &views, "")
         })
     });
+    let has_empty =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| cases().iter().any(empty))).unwrap_or(false);
+    if has_empty {
+        c.check(&format!("edge: golden cases with empty arrays, computed by {reference}"), || {
+            cases().iter().filter(|case| empty(case)).try_for_each(|case| {
+                let views: Vec<ArrayViewD<f64>> = operands(case).into_iter().map(|a| a.view()).collect();
+                run(case, &views, "")
+            })
+        });
+    }
     c.check("golden, on permuted, sliced and reversed views", || {
-        cases().iter().try_for_each(|case| {
+        cases().iter().filter(|case| !empty(case)).try_for_each(|case| {
             Layout::ALL.iter().try_for_each(|&layout| {
                 let strided: Vec<Strided> = operands(case).into_iter().map(|a| Strided::new(a, layout)).collect();
                 let views: Vec<ArrayViewD<f64>> = strided.iter().map(Strided::view).collect();

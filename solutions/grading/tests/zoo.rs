@@ -19,6 +19,12 @@ use bindings::Tables as Implementation;
 use grader::Status;
 use grading::{capture_panics, grade_here};
 
+/// What code that reads element 0 to start a loop does on an empty array:
+/// panics. The "empty" mutants call it first.
+pub fn first_element(x: &ndarray::ArrayViewD<f64>) -> f64 {
+    x.iter().next().copied().unwrap_or_else(|| panic!("index out of bounds: the len is 0 but the index is 0"))
+}
+
 /// One wrong implementation planted into the solutions.
 pub struct Mutant {
     /// The task that must catch it.
@@ -169,8 +175,9 @@ fn credit_tracks_correctness() {
             Family::Typical => (0.0, grader::credit::TYPICAL_CAP),
         };
         if !(low..=high).contains(&share) {
+            let failed: Vec<&str> = report.checks.iter().filter(|c| !c.passed).map(|c| c.name.as_str()).collect();
             wrong.push(format!(
-                "{}: '{}' ({:?}) keeps {:.0}%",
+                "{}: '{}' ({:?}) keeps {:.0}%, failing {failed:?}",
                 mutant.task,
                 mutant.what,
                 family(mutant.what),

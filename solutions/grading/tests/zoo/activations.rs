@@ -7,6 +7,7 @@ use support::ShapeError;
 use super::Mutant;
 
 pub const MUTANTS: &[Mutant] = &[
+    Mutant { task: "step", what: "works only on contiguous input", plant: |i| i.activations.step = contiguous_step },
     Mutant { task: "relu", what: "a leaky ReLU (0.01 x below 0)", plant: |i| i.activations.relu = leaky },
     Mutant { task: "relu", what: "the absolute value", plant: |i| i.activations.relu = absolute },
     Mutant {
@@ -218,4 +219,8 @@ fn unchecked_sigmoid_backward(x: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Result<
 
 fn contiguous_sigmoid_backward(x: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
     right::sigmoid_backward(contiguous(x), g)
+}
+
+fn contiguous_step(x: ArrayViewD<f64>) -> ArrayD<f64> {
+    right::step(contiguous(x))
 }

@@ -14,6 +14,31 @@ type Attended = Result<Array3<f64>, ShapeError>;
 type AttentionGrads = Result<(Array3<f64>, Array3<f64>, Array3<f64>), ShapeError>;
 
 pub const MUTANTS: &[Mutant] = &[
+    Mutant {
+        task: "gate_backward",
+        what: "reads element 0 first: panics on empty arrays",
+        plant: |i| i.attention.gate_backward = empty_gate_backward,
+    },
+    Mutant {
+        task: "softmax_gate",
+        what: "reads element 0 first: panics on an empty batch",
+        plant: |i| i.attention.softmax_gate = empty_softmax_gate,
+    },
+    Mutant {
+        task: "softmax_gate_backward",
+        what: "reads element 0 first: panics on an empty batch",
+        plant: |i| i.attention.softmax_gate_backward = empty_softmax_gate_backward,
+    },
+    Mutant {
+        task: "attention",
+        what: "reads element 0 first: panics on an empty batch",
+        plant: |i| i.attention.attention = empty_attention,
+    },
+    Mutant {
+        task: "attention_backward",
+        what: "reads element 0 first: panics on an empty batch",
+        plant: |i| i.attention.attention_backward = empty_attention_backward,
+    },
     // gate
     Mutant { task: "gate", what: "sigmoid(r) and 1 - sigmoid(r) swapped", plant: |i| i.attention.gate = swapped },
     Mutant { task: "gate", what: "y weighted by sigmoid(r) too", plant: |i| i.attention.gate = both_by_s },
@@ -470,4 +495,31 @@ fn unchecked_attention_backward(
     };
     let g = g.broadcast(expected.clone()).map(|g| g.to_owned()).unwrap_or_else(|| ArrayD::zeros(expected));
     right::attention_backward(q, k, v, causal, g.view())
+}
+
+fn empty_gate_backward(x: ArrayViewD<f64>, y: ArrayViewD<f64>, r: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Grads {
+    super::first_element(&x);
+    right::gate_backward(x, y, r, g)
+}
+fn empty_softmax_gate(x: ArrayViewD<f64>, r: ArrayViewD<f64>) -> Mixed {
+    super::first_element(&x);
+    right::softmax_gate(x, r)
+}
+fn empty_softmax_gate_backward(x: ArrayViewD<f64>, r: ArrayViewD<f64>, g: ArrayViewD<f64>) -> MixGrads {
+    super::first_element(&x);
+    right::softmax_gate_backward(x, r, g)
+}
+fn empty_attention(q: ArrayViewD<f64>, k: ArrayViewD<f64>, v: ArrayViewD<f64>, causal: bool) -> Attended {
+    super::first_element(&q);
+    right::attention(q, k, v, causal)
+}
+fn empty_attention_backward(
+    q: ArrayViewD<f64>,
+    k: ArrayViewD<f64>,
+    v: ArrayViewD<f64>,
+    causal: bool,
+    g: ArrayViewD<f64>,
+) -> AttentionGrads {
+    super::first_element(&q);
+    right::attention_backward(q, k, v, causal, g)
 }

@@ -240,6 +240,17 @@ pub fn f32_backward(
     Ok((round(gx), round(gw)))
 }
 
+/// Reads the first element to start its sums: panics on an empty batch.
+pub fn empty_backward_panics(
+    right: Backward,
+    x: ArrayViewD<f64>,
+    w: ArrayViewD<f64>,
+    g: ArrayViewD<f64>,
+) -> Result<(ArrayD<f64>, ArrayD<f64>), ShapeError> {
+    super::first_element(&x);
+    right(x, w, g)
+}
+
 /// The mutants of one convolution module, named after its functions.
 macro_rules! conv_mutants {
     ($module:ident, $right:ident, $forward:ident, $backward:ident, $rank:ty) => {
@@ -304,6 +315,7 @@ macro_rules! conv_mutants {
             backward!(unchecked_grad_out);
             backward!(first_thread_only_backward);
             backward!(f32_backward);
+            backward!(empty_backward_panics);
 
             const FORWARD: &str = concat!(stringify!($module), "_forward");
             const BACKWARD: &str = concat!(stringify!($module), "_backward");
@@ -388,6 +400,11 @@ macro_rules! conv_mutants {
                     task: BACKWARD,
                     what: "a threaded path that gives the second thread no images",
                     plant: |i| i.$module.$backward = first_thread_only_backward,
+                },
+                Mutant {
+                    task: BACKWARD,
+                    what: "starts its sums from element 0: panics on an empty batch",
+                    plant: |i| i.$module.$backward = empty_backward_panics,
                 },
                 Mutant {
                     task: BACKWARD,

@@ -9,6 +9,21 @@ use super::Mutant;
 pub const MUTANTS: &[Mutant] = &[
     Mutant {
         task: "tile",
+        what: "reads the first image to size its windows: panics on an empty batch",
+        plant: |i| i.pooling.tile = empty_tile,
+    },
+    Mutant {
+        task: "avgpool2d",
+        what: "reads the first image to size its windows: panics on an empty batch",
+        plant: |i| i.pooling.avgpool2d = empty_avgpool,
+    },
+    Mutant {
+        task: "avgpool2d_backward",
+        what: "reads the first image to size its windows: panics on an empty batch",
+        plant: |i| i.pooling.avgpool2d_backward = empty_avgpool_backward,
+    },
+    Mutant {
+        task: "tile",
         what: "the window's elements column-major",
         plant: |i| i.pooling.tile = column_major_windows,
     },
@@ -188,4 +203,21 @@ fn unchecked_backward(
         }
         other => other,
     }
+}
+
+fn empty_tile(x: ArrayViewD<f64>, kernel: (usize, usize)) -> Result<Array5<f64>, ShapeError> {
+    super::first_element(&x);
+    right::tile(x, kernel)
+}
+fn empty_avgpool(x: ArrayViewD<f64>, kernel: (usize, usize)) -> Result<Array4<f64>, ShapeError> {
+    super::first_element(&x);
+    right::avgpool2d(x, kernel)
+}
+fn empty_avgpool_backward(
+    x: ArrayViewD<f64>,
+    kernel: (usize, usize),
+    g: ArrayViewD<f64>,
+) -> Result<Array4<f64>, ShapeError> {
+    super::first_element(&x);
+    right::avgpool2d_backward(x, kernel, g)
 }

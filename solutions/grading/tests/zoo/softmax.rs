@@ -13,6 +13,36 @@ type Pooled = Result<Array4<f64>, ShapeError>;
 type Dropped = Result<(ArrayD<f64>, ArrayD<f64>), ShapeError>;
 
 pub const MUTANTS: &[Mutant] = &[
+    Mutant {
+        task: "max_backward",
+        what: "reads element 0 to start its search: panics on empty input",
+        plant: |i| i.softmax.max_backward = empty_max_backward,
+    },
+    Mutant {
+        task: "softmax_backward",
+        what: "reads element 0 to start its sums: panics on empty input",
+        plant: |i| i.softmax.softmax_backward = empty_softmax_backward,
+    },
+    Mutant {
+        task: "logsoftmax_backward",
+        what: "reads element 0 to start its sums: panics on empty input",
+        plant: |i| i.softmax.logsoftmax_backward = empty_logsoftmax_backward,
+    },
+    Mutant {
+        task: "maxpool2d",
+        what: "reads the first image to size its windows: panics on an empty batch",
+        plant: |i| i.softmax.maxpool2d = empty_maxpool,
+    },
+    Mutant {
+        task: "maxpool2d_backward",
+        what: "reads the first image to size its windows: panics on an empty batch",
+        plant: |i| i.softmax.maxpool2d_backward = empty_maxpool_backward,
+    },
+    Mutant {
+        task: "dropout",
+        what: "draws a number even for an empty array",
+        plant: |i| i.softmax.dropout = empty_draws,
+    },
     // max
     Mutant { task: "max", what: "the minimum", plant: |i| i.softmax.max = minimum },
     Mutant { task: "max", what: "drops the reduced axis", plant: |i| i.softmax.max = max_without_axis },
@@ -493,4 +523,31 @@ fn contiguous_dropout_backward(mask: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Red
 }
 fn unchecked_dropout_backward(mask: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Reduced {
     Ok(&mask * &g.broadcast(mask.raw_dim()).unwrap_or_else(|| g.view()))
+}
+
+fn empty_max_backward(x: ArrayViewD<f64>, dim: usize, g: ArrayViewD<f64>) -> Reduced {
+    super::first_element(&x);
+    right::max_backward(x, dim, g)
+}
+fn empty_softmax_backward(x: ArrayViewD<f64>, dim: usize, g: ArrayViewD<f64>) -> Reduced {
+    super::first_element(&x);
+    right::softmax_backward(x, dim, g)
+}
+fn empty_logsoftmax_backward(x: ArrayViewD<f64>, dim: usize, g: ArrayViewD<f64>) -> Reduced {
+    super::first_element(&x);
+    right::logsoftmax_backward(x, dim, g)
+}
+fn empty_maxpool(x: ArrayViewD<f64>, kernel: (usize, usize)) -> Pooled {
+    super::first_element(&x);
+    right::maxpool2d(x, kernel)
+}
+fn empty_maxpool_backward(x: ArrayViewD<f64>, kernel: (usize, usize), g: ArrayViewD<f64>) -> Pooled {
+    super::first_element(&x);
+    right::maxpool2d_backward(x, kernel, g)
+}
+fn empty_draws(x: ArrayViewD<f64>, rate: f64, rng: &mut Rng, training: bool) -> Dropped {
+    if x.is_empty() && training {
+        let _ = rng.random::<f64>();
+    }
+    right::dropout(x, rate, rng, mode(training))
 }
