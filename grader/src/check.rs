@@ -14,6 +14,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, Test
 use wire::Failure;
 
 use crate::link::{Abort, Link, LinkError};
+use crate::show;
 use crate::task::{CheckReport, Status, Task, TaskReport};
 
 /// A check's verdict: `Err` carries a message naming the function, its
@@ -253,11 +254,20 @@ pub fn same<T: PartialEq + Debug>(what: impl FnOnce() -> String, expected: T, ac
 }
 
 /// `Ok` when `actual` has `expected`'s shape and values within `tol`, else
-/// `"<what>: the shape: ..."` or `"<what>: at index (1, 0): expected .., got .."`.
+/// `"<what>: the shape: ..."` or `"<what>: at index (1, 0): expected .., got .."`
+/// followed by both arrays side by side, the elements that differ marked
+/// ([`show::difference`]).
 pub fn agrees(what: impl Fn() -> String, expected: &ArrayViewD<f64>, actual: &ArrayD<f64>, tol: Tolerance) -> Outcome {
     same_dims(|| format!("{}: the shape", what()), expected.shape(), actual.shape())?;
     match first_mismatch(expected.view(), actual.view(), tol) {
-        Some(mismatch) => Err(format!("{}: {mismatch}", what())),
+        Some(mismatch) => Err(with_picture(format!("{}: {mismatch}", what()), expected, &actual.view(), tol)),
         None => Ok(()),
     }
+}
+
+/// `line`, then the picture of `expected` and `actual` on the lines below
+/// (nothing more for arrays without axes).
+pub fn with_picture(line: String, expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tolerance) -> String {
+    let picture = show::difference(expected, actual, tol);
+    if picture.is_empty() { line } else { format!("{line}\n{picture}") }
 }

@@ -36,6 +36,7 @@ pub mod report;
 pub mod runner;
 pub mod sandbox;
 mod shape_error;
+pub mod show;
 pub mod softmax;
 pub mod strided;
 pub mod task;
