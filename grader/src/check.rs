@@ -5,9 +5,9 @@ use std::cell::RefCell;
 use std::fmt::Debug;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 
-use ndarray::{ArrayD, ArrayViewD};
+use ndarray::{Array, ArrayD, ArrayView, ArrayViewD, Dimension};
 use numeric::fmt_shape;
-use numeric::gradcheck::{Tolerance, first_mismatch};
+use numeric::gradcheck::{Mismatch, Tolerance, first_mismatch, numerical_gradient};
 use numeric::random::derive_seed;
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -261,6 +261,32 @@ pub fn agrees(what: impl Fn() -> String, expected: &ArrayViewD<f64>, actual: &Ar
     same_dims(|| format!("{}: the shape", what()), expected.shape(), actual.shape())?;
     match first_mismatch(expected.view(), actual.view(), tol) {
         Some(mismatch) => Err(with_picture(format!("{}: {mismatch}", what()), expected, &actual.view(), tol)),
+        None => Ok(()),
+    }
+}
+
+/// [`numeric::gradcheck::check_gradient`] with the picture: `Ok` when
+/// `claimed` agrees within `tol` with the central differences of
+/// `sum(g * f(x))`, else the line `describe` makes of the first mismatch,
+/// then the differences (expected) and `claimed` side by side.
+pub fn gradient_agrees<D, E, F>(
+    f: F,
+    x: &Array<f64, D>,
+    g: &Array<f64, E>,
+    claimed: ArrayView<f64, D>,
+    tol: Tolerance,
+    describe: impl FnOnce(&Mismatch) -> String,
+) -> Outcome
+where
+    D: Dimension,
+    E: Dimension,
+    F: Fn(&Array<f64, D>) -> Array<f64, E>,
+{
+    let differences = numerical_gradient(f, x, g, tol.step);
+    match first_mismatch(differences.view(), claimed.view(), tol) {
+        Some(mismatch) => {
+            Err(with_picture(describe(&mismatch), &differences.view().into_dyn(), &claimed.into_dyn(), tol))
+        }
         None => Ok(()),
     }
 }

@@ -5,11 +5,11 @@
 use crate::ShapeError;
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
-use crate::check::{Outcome, agrees, same_dims};
+use crate::check::{Outcome, agrees, gradient_agrees, same_dims};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
@@ -85,7 +85,7 @@ pub fn backward_checks(c: &mut Checker, name: &str, forward: Unary, backward: Ba
             let out = forward(x.view());
             if out.shape() == x.shape() { out } else { ArrayD::from_elem(x.raw_dim(), f64::NAN) }
         };
-        check_gradient(f, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(f, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of the forward)", case.describe())
         })
     };

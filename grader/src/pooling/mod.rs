@@ -9,13 +9,13 @@ pub(crate) mod cases;
 
 use ndarray::{Array4, Array5, ArrayD, ArrayViewD, Dimension, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use proptest::sample::select;
 
 use crate::ShapeError;
 
 use self::cases::{Case, cases, small_cases};
-use crate::check::{Outcome, agrees, ensure, same_dims};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees, same_dims};
 use crate::link::{Link, remote};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation, Task, golden};
@@ -229,7 +229,7 @@ fn avgpool2d_backward(imp: &Implementation, c: &mut Checker) {
             Ok(out) if out.shape() == case.output_shape() => out.into_dyn(),
             _ => ArrayD::from_elem(IxDyn(&case.output_shape()), f64::NAN),
         };
-        check_gradient(forward, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(forward, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of avgpool2d)", case.describe())
         })
     };

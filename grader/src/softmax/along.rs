@@ -4,14 +4,14 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use proptest::sample::select;
 
 use crate::ShapeError;
 
 use super::cases::{self, Case, cases};
 use super::{Backward, Reduce};
-use crate::check::{Outcome, agrees, ensure};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees};
 use crate::golden::Case as Golden;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
@@ -127,7 +127,7 @@ pub fn gradient(c: &mut Checker, name: &str, forward: Reduce, backward: Backward
                 fmt_shape(claimed.shape())
             )
         })?;
-        check_gradient(f, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(f, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of the forward)", case.describe())
         })
     };

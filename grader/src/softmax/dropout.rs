@@ -4,14 +4,14 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, s};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient, close};
+use numeric::gradcheck::{FORWARD, GRADIENT, close};
 use numeric::random::{derive_seed, rng, uniform};
 use proptest::prelude::*;
 use proptest::sample::select;
 
 use super::Dropout;
 use super::ties::nonzero;
-use crate::check::{Outcome, agrees, ensure};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation};
 
@@ -176,8 +176,11 @@ pub fn dropout_backward(imp: &Implementation, c: &mut Checker) {
             _ => ArrayD::from_elem(x.raw_dim(), f64::NAN),
         };
         let on = layout.map(|l| format!(", as a {}", l.describe())).unwrap_or_default();
-        check_gradient(forward, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
-            format!("{name}(x of shape {}{on}, rate {rate}): {mismatch} (expected: central differences of dropout with the seed held)", fmt_shape(&shape))
+        gradient_agrees(forward, &x, &g, claimed.view(), GRADIENT, |mismatch| {
+            format!(
+                "{name}(x of shape {}{on}, rate {rate}): {mismatch} (expected: central differences of dropout with the seed held)",
+                fmt_shape(&shape)
+            )
         })
     };
     c.property_cases(

@@ -3,13 +3,13 @@
 
 use ndarray::{Array4, ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use numeric::random::{perturb, rng, uniform};
 use proptest::sample::select;
 
 use super::cases::{self, GAP, NOISE};
 use super::ties;
-use crate::check::{Outcome, agrees, ensure, same_dims};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees, same_dims};
 use crate::golden;
 use crate::pooling::cases::{Case, cases, small_cases};
 use crate::pooling::{Kernel, array, grid, ran, refuses};
@@ -144,7 +144,7 @@ pub fn maxpool2d_backward(imp: &Implementation, c: &mut Checker) {
             Ok(out) if out.shape() == case.output_shape() => out.into_dyn(),
             _ => ArrayD::from_elem(IxDyn(&case.output_shape()), f64::NAN),
         };
-        check_gradient(forward, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(forward, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of maxpool2d)", case.describe())
         })
     };
