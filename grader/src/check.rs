@@ -6,9 +6,9 @@ use std::fmt::Debug;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 
 use ndarray::{Array, ArrayD, ArrayView, ArrayViewD, Dimension};
-use numeric::fmt_shape;
 use numeric::gradcheck::{Mismatch, Tolerance, first_mismatch, numerical_gradient};
 use numeric::random::derive_seed;
+use numeric::{fmt_shape, fmt_value};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use wire::Failure;
@@ -251,6 +251,18 @@ pub fn same_dims(what: impl FnOnce() -> String, expected: &[usize], actual: &[us
 /// `Ok` when `actual == expected`, else `"<what>: expected .., got .."`.
 pub fn same<T: PartialEq + Debug>(what: impl FnOnce() -> String, expected: T, actual: T) -> Outcome {
     ensure(actual == expected, || format!("{}: expected {expected:?}, got {actual:?}", what()))
+}
+
+/// `Ok` when two numbers are equal (exactly), else
+/// `"<what>: expected 5, got 4.5"`, both printed by [`fmt_value`].
+pub fn same_value(what: impl FnOnce() -> String, expected: f64, actual: f64) -> Outcome {
+    ensure(actual == expected, || format!("{}: expected {}, got {}", what(), fmt_value(expected), fmt_value(actual)))
+}
+
+/// `Ok` when two lists of numbers are equal (exactly), else
+/// `"<what>: expected [0, 2, 4], got [0, 4, 2]"` ([`show::list`]).
+pub fn same_values(what: impl FnOnce() -> String, expected: &[f64], actual: &[f64]) -> Outcome {
+    ensure(actual == expected, || format!("{}: expected {}, got {}", what(), show::list(expected), show::list(actual)))
 }
 
 /// `Ok` when `actual` has `expected`'s shape and values within `tol`, else

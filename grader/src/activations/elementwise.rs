@@ -10,6 +10,7 @@ use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
 use crate::check::{Outcome, agrees, gradient_agrees, same_dims};
+use crate::show;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
@@ -29,7 +30,7 @@ fn vector(values: &[f64]) -> ArrayD<f64> {
 /// `f` of the vector `input` is exactly `expected`.
 pub fn example(name: &str, f: Unary, input: &[f64], expected: &[f64]) -> Outcome {
     let x = vector(input);
-    agrees(|| format!("{name}({input:?})"), &vector(expected).view(), &f(x.view()), FORWARD)
+    agrees(|| format!("{name}({})", show::list(input)), &vector(expected).view(), &f(x.view()), FORWARD)
 }
 
 /// The checks every elementwise forward gets: golden answers (the golden

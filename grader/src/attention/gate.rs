@@ -1,12 +1,14 @@
 //! Checks of the sigmoid gate and its backward.
 
 use ndarray::{ArrayD, ArrayViewD};
+use numeric::fmt_value;
 use numeric::gradcheck::{FORWARD, Tolerance};
 
 use super::cases::gates;
 use super::common::{self, call};
 use super::{array, refuses};
 use crate::check::{agrees, ensure, same_dims};
+use crate::show;
 use crate::{Checker, Implementation};
 
 const NAMES: &[&str] = &["x", "y", "r"];
@@ -42,7 +44,12 @@ pub fn gate(imp: &Implementation, c: &mut Checker) {
             let r = ArrayD::from_elem(ops[0].raw_dim(), score);
             let out = run(&[ops[0].view(), ops[1].view(), r.view()], false)?;
             ensure(out == *picked, || {
-                format!("gate({}, r = {score} everywhere) = {out}: expected {which}", case.describe())
+                format!(
+                    "gate({}, r = {} everywhere) = {}: expected {which}",
+                    case.describe(),
+                    fmt_value(score),
+                    show::array(&out.view())
+                )
             })?;
         }
         Ok(())

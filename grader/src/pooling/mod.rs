@@ -8,8 +8,8 @@
 pub(crate) mod cases;
 
 use ndarray::{Array4, Array5, ArrayD, ArrayViewD, Dimension, IxDyn};
-use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT};
+use numeric::{fmt_shape, fmt_value};
 use proptest::sample::select;
 
 use crate::ShapeError;
@@ -176,7 +176,7 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
             let x = ArrayD::from_elem(IxDyn(&case.input_shape()), value);
             let expected = ArrayD::from_elem(IxDyn(&case.output_shape()), value);
             agrees(
-                || format!("avgpool2d of the constant {value}, {}", case.describe()),
+                || format!("avgpool2d of the constant {}, {}", fmt_value(value), case.describe()),
                 &expected.view(),
                 &pooled(x.view(), case.kernel)?,
                 FORWARD,
@@ -189,8 +189,10 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
         let expected = x.sum();
         ensure(numeric::gradcheck::close(expected, total, FORWARD), || {
             format!(
-                "avgpool2d({}): the outputs times kh * kw add up to {total}, the inputs to {expected}",
-                case.describe()
+                "avgpool2d({}): the outputs times kh * kw add up to {}, the inputs to {}",
+                case.describe(),
+                fmt_value(total),
+                fmt_value(expected)
             )
         })
     });

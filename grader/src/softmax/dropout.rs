@@ -3,15 +3,16 @@
 //! and to finite differences with the mask held fixed by the seed.
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, s};
-use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT, close};
 use numeric::random::{derive_seed, rng, uniform};
+use numeric::{fmt_shape, fmt_value};
 use proptest::prelude::*;
 use proptest::sample::select;
 
 use super::Dropout;
 use super::ties::nonzero;
 use crate::check::{Outcome, agrees, ensure, gradient_agrees};
+use crate::show;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation};
 
@@ -82,12 +83,20 @@ pub fn dropout(imp: &Implementation, c: &mut Checker) {
             let [out, mask] = run(f, x.view(), rate, seed, true)?;
             let scale = (1.0 - rate).recip();
             ensure(mask.iter().all(|&m| m == 0.0 || close(m, scale, FORWARD)), || {
-                format!("dropout at rate {rate}: the mask holds values other than 0 and {scale}: {mask}")
+                format!(
+                    "dropout at rate {rate}: the mask holds values other than 0 and {}: {}",
+                    fmt_value(scale),
+                    show::array(&mask.view())
+                )
             })?;
             let what = || format!("dropout(x, rate {rate}) against x times its mask");
             agrees(what, &(&x * &mask).view(), &out, FORWARD)?;
             ensure(out.iter().zip(&x).all(|(&o, &v)| o == 0.0 || close(o, v * scale, FORWARD)), || {
-                format!("dropout at rate {rate}: a survivor is not x / (1 - rate) = x * {scale}: {out}")
+                format!(
+                    "dropout at rate {rate}: a survivor is not x / (1 - rate) = x * {}: {}",
+                    fmt_value(scale),
+                    show::array(&out.view())
+                )
             })
         })
     });

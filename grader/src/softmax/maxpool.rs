@@ -2,9 +2,9 @@
 //! with the max of every window in place of the mean.
 
 use ndarray::{Array4, ArrayD, ArrayViewD, IxDyn};
-use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, GRADIENT};
 use numeric::random::{perturb, rng, uniform};
+use numeric::{fmt_shape, fmt_value};
 use proptest::sample::select;
 
 use super::cases::{self, GAP, NOISE};
@@ -85,9 +85,11 @@ pub fn maxpool2d(imp: &Implementation, c: &mut Checker) {
             let largest = window(&x, case.kernel, at).into_iter().fold(f64::NEG_INFINITY, f64::max);
             ensure(out[at.as_slice()] == largest, || {
                 format!(
-                    "maxpool2d({}): window {at:?} gives {}, its largest value is {largest}",
+                    "maxpool2d({}): window {} gives {}, its largest value is {}",
                     case.describe(),
-                    out[at.as_slice()]
+                    fmt_shape(&at),
+                    fmt_value(out[at.as_slice()]),
+                    fmt_value(largest)
                 )
             })
         })
@@ -167,7 +169,7 @@ pub fn maxpool2d_backward(imp: &Implementation, c: &mut Checker) {
         let result = grad(x.view(), case.kernel, g.view())?;
         same_dims(|| format!("{name}({}): the shape", case.describe()), x.shape(), result.shape())?;
         windows(case.output_shape()).try_for_each(|at| {
-            let what = || format!("{name}({}, tied integers), window {at:?}", case.describe());
+            let what = || format!("{name}({}, tied integers), window {}", case.describe(), fmt_shape(&at));
             ties::one_position(&what, &window(&x, case.kernel, at), &window(&result, case.kernel, at), g[at.as_slice()])
         })
     });
