@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use crate::report::{RunReport, human};
 use crate::runner::{Limits, RunnerCommand};
-use crate::{Task, build, runner, sandbox, tasks};
+use crate::{Task, build, runner, sandbox, suggest, tasks};
 
 /// Where the functions under test run.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +31,8 @@ pub enum Runners {
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 pub struct Args {
-    /// Grade only this task (`permute`), module (`tensor`) or `module/task`;
-    /// repeat to select several.
+    /// Grade only this task (`permute`), module (`tensor`), `module/task`
+    /// or chapter (`tensor.md`); repeat to select several.
     #[arg(long = "task", value_name = "NAME")]
     pub tasks: Vec<String>,
     /// Seed of every random input; a report prints it so a run can be replayed.
@@ -166,19 +166,17 @@ fn commands(
     })
 }
 
-/// The tasks named by `names` (a task, a module or `module/task`), in the
-/// order of the notes; all of them when `names` is empty.
+/// The tasks named by `names` (a task, a module, `module/task` or a
+/// chapter's file, such as `tensor.md`), in the order of the notes; all of
+/// them when `names` is empty. An unknown name is an error suggesting the
+/// nearest known ones.
 pub fn select(all: &[Task], names: &[String]) -> Result<Vec<Task>, String> {
     for name in names {
-        if !all.iter().any(|t| matches(t, name)) {
-            return Err(format!("no task or module is named '{name}'; --list shows them"));
+        if !all.iter().any(|t| suggest::selects(t, name)) {
+            return Err(suggest::unknown(all, name));
         }
     }
-    Ok(all.iter().filter(|t| names.is_empty() || names.iter().any(|n| matches(t, n))).copied().collect())
-}
-
-fn matches(task: &Task, name: &str) -> bool {
-    task.name == name || task.module == name || task.id() == name
+    Ok(all.iter().filter(|t| names.is_empty() || names.iter().any(|n| suggest::selects(t, n))).copied().collect())
 }
 
 fn print_list(tasks: &[Task], format: Format) {

@@ -39,6 +39,7 @@ mod shape_error;
 pub mod show;
 pub mod softmax;
 pub mod strided;
+pub mod suggest;
 pub mod task;
 pub mod tensor;
 

@@ -54,6 +54,32 @@ fn an_unknown_task_is_an_error_naming_it() {
 }
 
 #[test]
+fn an_unknown_task_suggests_the_nearest_names() {
+    let output = grader(&["--task", "permut"]);
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("no task or module is named 'permut'; did you mean 'permute'?"), "{text}");
+    assert!(stdout(&output).is_empty());
+}
+
+#[test]
+fn a_chapter_file_names_its_module() {
+    let module = |name: &str| grader::tasks().into_iter().filter(|t| t.module == name).count();
+    for (name, expected) in
+        [("tensor.md", "tensor"), ("book/src/conv1d.md", "conv1d"), ("conv1d.md#the-backward", "conv1d")]
+    {
+        let output = grader(&["--list", "--task", name]);
+        assert_eq!(output.status.code(), Some(0), "{name}: {}", stderr(&output));
+        let text = stdout(&output);
+        assert_eq!(text.lines().count(), module(expected), "{name}: {text}");
+        assert!(text.lines().all(|l| l.starts_with(expected)), "{name}: {text}");
+    }
+    let output = grader(&["--task", "introduction.md"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no module's chapter is named 'introduction.md'"), "{}", stderr(&output));
+}
+
+#[test]
 fn bad_options_are_errors_naming_them() {
     for (args, named) in [
         (&["--timeout", "0"][..], "--timeout"),
