@@ -97,7 +97,8 @@ pub fn main(runners: Runners, command: &str, target: &str) -> ExitCode {
     match run(&args, &runners, command, target) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("grader: {message}");
+            // Nothing is left to tell anyone if stderr is closed too.
+            let _ = writeln!(std::io::stderr(), "grader: {message}");
             ExitCode::from(2)
         }
     }
@@ -107,7 +108,7 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
     let all = tasks();
     let selected = select(&all, &args.tasks)?;
     if args.list {
-        print_list(&selected, args.format);
+        emit(&mut std::io::stdout(), &list(&selected, args.format))?;
         return Ok(ExitCode::SUCCESS);
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);
@@ -127,7 +128,7 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
     let reports = runner::run_all(&selected, seed, limits, jobs, &runner);
     let run = RunReport::new(seed, reports);
     match args.format {
-        Format::Json => println!("{}", run.to_json()),
+        Format::Json => emit(&mut std::io::stdout(), &format!("{}\n", run.to_json()))?,
         Format::Human => {
             let choice = match args.color {
                 Color::Auto => anstream::ColorChoice::Auto,
@@ -135,7 +136,7 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
                 Color::Never => anstream::ColorChoice::Never,
             };
             let mut stdout = AutoStream::new(std::io::stdout(), choice);
-            let _ = write!(stdout, "{}", human::render(&run, command, target));
+            emit(&mut stdout, &human::render(&run, command, target))?;
         }
     }
     Ok(if run.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -179,21 +180,33 @@ pub fn select(all: &[Task], names: &[String]) -> Result<Vec<Task>, String> {
     Ok(all.iter().filter(|t| names.is_empty() || names.iter().any(|n| suggest::selects(t, n))).copied().collect())
 }
 
-fn print_list(tasks: &[Task], format: Format) {
+/// What `--list` prints: one line per task, or one JSON document.
+fn list(tasks: &[Task], format: Format) -> String {
     match format {
         Format::Json => {
             let list: Vec<serde_json::Value> = tasks
                 .iter()
                 .map(|t| serde_json::json!({"module": t.module, "name": t.name, "max_score": t.points}))
                 .collect();
-            println!("{}", serde_json::Value::Array(list));
+            format!("{}\n", serde_json::Value::Array(list))
         }
         Format::Human => {
             let width = tasks.iter().map(|t| t.name.len()).max().unwrap_or(0);
-            for t in tasks {
-                println!("{:<10} {:<width$}  {:>4.1} points  {}", t.module, t.name, t.points, t.chapter());
-            }
+            tasks
+                .iter()
+                .map(|t| format!("{:<10} {:<width$}  {:>4.1} points  {}\n", t.module, t.name, t.points, t.chapter()))
+                .collect()
         }
+    }
+}
+
+/// Writes `text` to `out` (stdout). A reader that stopped reading, as in
+/// `cargo grade --list | head`, ends the output quietly; any other failure
+/// to write is the grader's error.
+fn emit(out: &mut impl Write, text: &str) -> Result<(), String> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("could not write to stdout: {e}")),
+        _ => Ok(()),
     }
 }
 
