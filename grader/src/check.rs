@@ -78,6 +78,26 @@ pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
 }
 
+/// Forgets the last panic of this thread, so that [`caught_panic`] sees
+/// only those of the property about to run.
+fn forget_panic() {
+    LAST_PANIC.with(|p| p.borrow_mut().take());
+}
+
+/// What proptest reports for a panic whose payload is no string, such as
+/// an [`Abort`].
+const UNKNOWN_PANIC: &str = "<unknown panic value>";
+
+/// When proptest's `reason` for a failing case is a panic it caught, the
+/// panic as [`note_panic`] recorded it: `panicked: <message> at file:line`.
+/// Proptest keeps only the message (nothing of an [`Abort`]); the case it
+/// reports is the last that failed, so a panic there is the last panic.
+fn caught_panic(reason: &str) -> Option<String> {
+    let panic = last_panic()?;
+    let ours = reason == UNKNOWN_PANIC || panic == reason || panic.starts_with(&format!("{reason} at "));
+    ours.then(|| format!("panicked: {panic}"))
+}
+
 fn take_stop() -> Option<(Stop, String)> {
     STOPPED.with(|s| s.borrow_mut().take())
 }
@@ -152,9 +172,13 @@ impl Checker {
         let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
         let seed = derive_seed(self.seed, name).to_le_bytes().repeat(4);
         let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        forget_panic();
         let verdict = match runner.run(&strategy, |value| test(value).map_err(TestCaseError::fail)) {
             Ok(()) => Ok(()),
-            Err(TestError::Fail(reason, value)) => Err(format!("{reason}\nsmallest failing input: {value:?}")),
+            Err(TestError::Fail(reason, value)) => {
+                let reason = caught_panic(reason.message()).unwrap_or_else(|| reason.message().to_string());
+                Err(format!("{reason}\nsmallest failing input: {value:?}"))
+            }
             Err(TestError::Abort(reason)) => Err(format!("could not generate inputs: {reason}")),
         };
         self.record(name, verdict);
