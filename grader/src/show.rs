@@ -92,11 +92,11 @@ pub fn difference(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tol
         let (e, a) = (expected[IxDyn(at)], actual[IxDyn(at)]);
         let marked = differs(at);
         let digits = if marked { (DIGITS..=17).find(|&d| apart(e, a, d)).unwrap_or(17) } else { DIGITS };
-        (Cell::new(&fmt_digits(e, digits)), Cell::new(&fmt_digits(a, digits)), marked)
+        Pair { expected: Cell::new(&fmt_digits(e, digits)), actual: Cell::new(&fmt_digits(a, digits)), marked }
     };
 
     // Every cell of every block, and the widths that align them.
-    let mut cells: Vec<Vec<(String, Vec<Option<(Cell, Cell, bool)>>)>> = Vec::new();
+    let mut cells: Vec<Vec<(String, Vec<Option<Pair>>)>> = Vec::new();
     let (mut int_width, mut frac_width, mut label_width) = (1, 0, 0);
     for block in &blocks {
         label_width = label_width.max(block.label.as_ref().map_or(0, String::len));
@@ -104,10 +104,10 @@ pub fn difference(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tol
         let mut rows = Vec::new();
         for (label, row) in &block.rows {
             label_width = label_width.max(label.len());
-            let row: Vec<Option<(Cell, Cell, bool)>> = row.iter().map(|at| at.as_deref().map(pair)).collect();
-            for (e, a, _) in row.iter().flatten() {
-                int_width = int_width.max(e.int.len()).max(a.int.len());
-                frac_width = frac_width.max(e.frac.len()).max(a.frac.len());
+            let row: Vec<Option<Pair>> = row.iter().map(|at| at.as_deref().map(pair)).collect();
+            for cell in row.iter().flatten().flat_map(|p| [&p.expected, &p.actual]) {
+                int_width = int_width.max(cell.int.len());
+                frac_width = frac_width.max(cell.frac.len());
             }
             rows.push((label.clone(), row));
         }
@@ -138,13 +138,12 @@ pub fn difference(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tol
         out.push_str(line.trim_end());
         out.push('\n');
         for (label, row) in rows {
-            let side = |pick: fn(&(Cell, Cell, bool)) -> &Cell| {
+            let side = |pick: fn(&Pair) -> &Cell| {
                 let texts: Vec<String> = row
                     .iter()
-                    .map(|cell| match cell {
-                        Some(cell) => {
-                            let mark = if cell.2 { '*' } else { ' ' };
-                            let number = pick(cell);
+                    .map(|pair| match pair {
+                        Some(pair) => {
+                            let (number, mark) = (pick(pair), if pair.marked { '*' } else { ' ' });
                             pad(format!("{:>int_width$}{}{mark}", number.int, number.frac), cell_width)
                         }
                         None => " ".repeat(cell_width),
@@ -152,7 +151,7 @@ pub fn difference(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tol
                     .collect();
                 pad(texts.join(" "), grid_width)
             };
-            let line = format!("{margin}{label:>label_width$}  {}{gap}{}", side(|c| &c.0), side(|c| &c.1));
+            let line = format!("{margin}{label:>label_width$}  {}{gap}{}", side(|p| &p.expected), side(|p| &p.actual));
             out.push_str(line.trim_end());
             out.push('\n');
         }
@@ -169,6 +168,13 @@ pub fn difference(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tol
 /// significant digits (two NaN always print alike).
 fn apart(e: f64, a: f64, digits: usize) -> bool {
     (e.is_nan() && a.is_nan()) || fmt_digits(e, digits) != fmt_digits(a, digits)
+}
+
+/// One position of a picture: both values, and whether they differ.
+struct Pair {
+    expected: Cell,
+    actual: Cell,
+    marked: bool,
 }
 
 /// A number split at its point, to align a column on it.
@@ -409,5 +415,28 @@ mod tests {
         assert_eq!(picture(array![1.0, 2.0].into_dyn(), array![1.0, 2.0].into_dyn()), "");
         let (one, two) = (ArrayD::from_elem(IxDyn(&[]), 1.0), ArrayD::from_elem(IxDyn(&[]), 2.0));
         assert_eq!(picture(one, two), "");
+    }
+
+    #[test]
+    fn a_large_array_of_3_axes_shows_the_blocks_around_the_first_difference() {
+        let e = ArrayD::from_shape_fn(IxDyn(&[3, 20, 20]), |i| (i[0] * 1000 + i[1] * 20 + i[2]) as f64);
+        let mut a = e.clone();
+        a[[2, 0, 19]] = 0.5;
+        let text = picture(e, a);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  around index (2, 0, 19) of the arrays of shape (3, 20, 20):");
+        assert!(lines[2].starts_with("  [2, :, :]    12      13"), "\n{text}");
+        assert_eq!(lines.len(), 1 + 1 + 1 + 8 + 1, "\n{text}");
+        assert!(lines[3].contains("2019*    |  2012") && lines[3].ends_with("2018       0.5*"), "\n{text}");
+
+        // Blocks of one element: the neighbours along the leading axis.
+        let e = ArrayD::from_shape_fn(IxDyn(&[100, 1, 1]), |i| i[0] as f64);
+        let mut a = e.clone();
+        a[[50, 0, 0]] = 3.0;
+        let text = picture(e, a);
+        let labels: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with('[')).collect();
+        assert_eq!(labels.len(), 8, "\n{text}");
+        assert!(labels[0].starts_with("  [47, :, :]") && labels[7].starts_with("  [54, :, :]"), "\n{text}");
+        assert!(text.contains("[50, :, :]") && text.contains("50*") && text.contains(" 3*"), "\n{text}");
     }
 }
