@@ -5,15 +5,16 @@ use std::cell::RefCell;
 use std::fmt::Debug;
 use std::panic::{self, AssertUnwindSafe, PanicHookInfo};
 
-use ndarray::{ArrayD, ArrayViewD};
-use numeric::fmt_shape;
-use numeric::gradcheck::{Tolerance, first_mismatch};
+use ndarray::{Array, ArrayD, ArrayView, ArrayViewD, Dimension};
+use numeric::gradcheck::{Mismatch, Tolerance, first_mismatch, numerical_gradient};
 use numeric::random::derive_seed;
+use numeric::{fmt_shape, fmt_value};
 use proptest::strategy::Strategy;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use wire::Failure;
 
 use crate::link::{Abort, Link, LinkError};
+use crate::show;
 use crate::task::{CheckReport, Status, Task, TaskReport};
 
 /// A check's verdict: `Err` carries a message naming the function, its
@@ -75,6 +76,26 @@ pub fn note_panic(info: &PanicHookInfo) {
 /// The most recent panic recorded by [`capture_panics`] on this thread.
 pub fn last_panic() -> Option<String> {
     LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// Forgets the last panic of this thread, so that [`caught_panic`] sees
+/// only those of the property about to run.
+fn forget_panic() {
+    LAST_PANIC.with(|p| p.borrow_mut().take());
+}
+
+/// What proptest reports for a panic whose payload is no string, such as
+/// an [`Abort`].
+const UNKNOWN_PANIC: &str = "<unknown panic value>";
+
+/// When proptest's `reason` for a failing case is a panic it caught, the
+/// panic as [`note_panic`] recorded it: `panicked: <message> at file:line`.
+/// Proptest keeps only the message (nothing of an [`Abort`]); the case it
+/// reports is the last that failed, so a panic there is the last panic.
+fn caught_panic(reason: &str) -> Option<String> {
+    let panic = last_panic()?;
+    let ours = reason == UNKNOWN_PANIC || panic == reason || panic.starts_with(&format!("{reason} at "));
+    ours.then(|| format!("panicked: {panic}"))
 }
 
 fn take_stop() -> Option<(Stop, String)> {
@@ -151,9 +172,13 @@ impl Checker {
         let config = Config { cases, failure_persistence: None, max_shrink_iters: 2048, ..Config::default() };
         let seed = derive_seed(self.seed, name).to_le_bytes().repeat(4);
         let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
+        forget_panic();
         let verdict = match runner.run(&strategy, |value| test(value).map_err(TestCaseError::fail)) {
             Ok(()) => Ok(()),
-            Err(TestError::Fail(reason, value)) => Err(format!("{reason}\nsmallest failing input: {value:?}")),
+            Err(TestError::Fail(reason, value)) => {
+                let reason = caught_panic(reason.message()).unwrap_or_else(|| reason.message().to_string());
+                Err(format!("{reason}\nsmallest failing input: {value:?}"))
+            }
             Err(TestError::Abort(reason)) => Err(format!("could not generate inputs: {reason}")),
         };
         self.record(name, verdict);
@@ -251,12 +276,59 @@ pub fn same<T: PartialEq + Debug>(what: impl FnOnce() -> String, expected: T, ac
     ensure(actual == expected, || format!("{}: expected {expected:?}, got {actual:?}", what()))
 }
 
+/// `Ok` when two numbers are equal (exactly), else
+/// `"<what>: expected 5, got 4.5"`, both printed by [`fmt_value`].
+pub fn same_value(what: impl FnOnce() -> String, expected: f64, actual: f64) -> Outcome {
+    ensure(actual == expected, || format!("{}: expected {}, got {}", what(), fmt_value(expected), fmt_value(actual)))
+}
+
+/// `Ok` when two lists of numbers are equal (exactly), else
+/// `"<what>: expected [0, 2, 4], got [0, 4, 2]"` ([`show::list`]).
+pub fn same_values(what: impl FnOnce() -> String, expected: &[f64], actual: &[f64]) -> Outcome {
+    ensure(actual == expected, || format!("{}: expected {}, got {}", what(), show::list(expected), show::list(actual)))
+}
+
 /// `Ok` when `actual` has `expected`'s shape and values within `tol`, else
-/// `"<what>: the shape: ..."` or `"<what>: at index (1, 0): expected .., got .."`.
+/// `"<what>: the shape: ..."` or `"<what>: at index (1, 0): expected .., got .."`
+/// followed by both arrays side by side, the elements that differ marked
+/// ([`show::difference`]).
 pub fn agrees(what: impl Fn() -> String, expected: &ArrayViewD<f64>, actual: &ArrayD<f64>, tol: Tolerance) -> Outcome {
     same_dims(|| format!("{}: the shape", what()), expected.shape(), actual.shape())?;
     match first_mismatch(expected.view(), actual.view(), tol) {
-        Some(mismatch) => Err(format!("{}: {mismatch}", what())),
+        Some(mismatch) => Err(with_picture(format!("{}: {mismatch}", what()), expected, &actual.view(), tol)),
         None => Ok(()),
     }
+}
+
+/// [`numeric::gradcheck::check_gradient`] with the picture: `Ok` when
+/// `claimed` agrees within `tol` with the central differences of
+/// `sum(g * f(x))`, else the line `describe` makes of the first mismatch,
+/// then the differences (expected) and `claimed` side by side.
+pub fn gradient_agrees<D, E, F>(
+    f: F,
+    x: &Array<f64, D>,
+    g: &Array<f64, E>,
+    claimed: ArrayView<f64, D>,
+    tol: Tolerance,
+    describe: impl FnOnce(&Mismatch) -> String,
+) -> Outcome
+where
+    D: Dimension,
+    E: Dimension,
+    F: Fn(&Array<f64, D>) -> Array<f64, E>,
+{
+    let differences = numerical_gradient(f, x, g, tol.step);
+    match first_mismatch(differences.view(), claimed.view(), tol) {
+        Some(mismatch) => {
+            Err(with_picture(describe(&mismatch), &differences.view().into_dyn(), &claimed.into_dyn(), tol))
+        }
+        None => Ok(()),
+    }
+}
+
+/// `line`, then the picture of `expected` and `actual` on the lines below
+/// (nothing more for arrays without axes).
+pub fn with_picture(line: String, expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tolerance) -> String {
+    let picture = show::difference(expected, actual, tol);
+    if picture.is_empty() { line } else { format!("{line}\n{picture}") }
 }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use crate::report::{RunReport, human};
 use crate::runner::{Limits, RunnerCommand};
-use crate::{Task, build, runner, sandbox, tasks};
+use crate::{Task, build, runner, sandbox, suggest, tasks};
 
 /// Where the functions under test run.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,8 +31,8 @@ pub enum Runners {
 #[derive(Debug, Parser)]
 #[command(version, about, long_about = None)]
 pub struct Args {
-    /// Grade only this task (`permute`), module (`tensor`) or `module/task`;
-    /// repeat to select several.
+    /// Grade only this task (`permute`), module (`tensor`), `module/task`
+    /// or chapter (`tensor.md`); repeat to select several.
     #[arg(long = "task", value_name = "NAME")]
     pub tasks: Vec<String>,
     /// Seed of every random input; a report prints it so a run can be replayed.
@@ -97,7 +97,8 @@ pub fn main(runners: Runners, command: &str, target: &str) -> ExitCode {
     match run(&args, &runners, command, target) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("grader: {message}");
+            // Nothing is left to tell anyone if stderr is closed too.
+            let _ = writeln!(std::io::stderr(), "grader: {message}");
             ExitCode::from(2)
         }
     }
@@ -107,7 +108,7 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
     let all = tasks();
     let selected = select(&all, &args.tasks)?;
     if args.list {
-        print_list(&selected, args.format);
+        emit(&mut std::io::stdout(), &list(&selected, args.format))?;
         return Ok(ExitCode::SUCCESS);
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);
@@ -127,7 +128,7 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
     let reports = runner::run_all(&selected, seed, limits, jobs, &runner);
     let run = RunReport::new(seed, reports);
     match args.format {
-        Format::Json => println!("{}", run.to_json()),
+        Format::Json => emit(&mut std::io::stdout(), &format!("{}\n", run.to_json()))?,
         Format::Human => {
             let choice = match args.color {
                 Color::Auto => anstream::ColorChoice::Auto,
@@ -135,7 +136,7 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
                 Color::Never => anstream::ColorChoice::Never,
             };
             let mut stdout = AutoStream::new(std::io::stdout(), choice);
-            let _ = write!(stdout, "{}", human::render(&run, command, target));
+            emit(&mut stdout, &human::render(&run, command, target))?;
         }
     }
     Ok(if run.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
@@ -166,36 +167,46 @@ fn commands(
     })
 }
 
-/// The tasks named by `names` (a task, a module or `module/task`), in the
-/// order of the notes; all of them when `names` is empty.
+/// The tasks named by `names` (a task, a module, `module/task` or a
+/// chapter's file, such as `tensor.md`), in the order of the notes; all of
+/// them when `names` is empty. An unknown name is an error suggesting the
+/// nearest known ones.
 pub fn select(all: &[Task], names: &[String]) -> Result<Vec<Task>, String> {
     for name in names {
-        if !all.iter().any(|t| matches(t, name)) {
-            return Err(format!("no task or module is named '{name}'; --list shows them"));
+        if !all.iter().any(|t| suggest::selects(t, name)) {
+            return Err(suggest::unknown(all, name));
         }
     }
-    Ok(all.iter().filter(|t| names.is_empty() || names.iter().any(|n| matches(t, n))).copied().collect())
+    Ok(all.iter().filter(|t| names.is_empty() || names.iter().any(|n| suggest::selects(t, n))).copied().collect())
 }
 
-fn matches(task: &Task, name: &str) -> bool {
-    task.name == name || task.module == name || task.id() == name
-}
-
-fn print_list(tasks: &[Task], format: Format) {
+/// What `--list` prints: one line per task, or one JSON document.
+fn list(tasks: &[Task], format: Format) -> String {
     match format {
         Format::Json => {
             let list: Vec<serde_json::Value> = tasks
                 .iter()
                 .map(|t| serde_json::json!({"module": t.module, "name": t.name, "max_score": t.points}))
                 .collect();
-            println!("{}", serde_json::Value::Array(list));
+            format!("{}\n", serde_json::Value::Array(list))
         }
         Format::Human => {
             let width = tasks.iter().map(|t| t.name.len()).max().unwrap_or(0);
-            for t in tasks {
-                println!("{:<10} {:<width$}  {:>4.1} points  {}", t.module, t.name, t.points, t.chapter());
-            }
+            tasks
+                .iter()
+                .map(|t| format!("{:<10} {:<width$}  {:>4.1} points  {}\n", t.module, t.name, t.points, t.chapter()))
+                .collect()
         }
+    }
+}
+
+/// Writes `text` to `out` (stdout). A reader that stopped reading, as in
+/// `cargo grade --list | head`, ends the output quietly; any other failure
+/// to write is the grader's error.
+fn emit(out: &mut impl Write, text: &str) -> Result<(), String> {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("could not write to stdout: {e}")),
+        _ => Ok(()),
     }
 }
 

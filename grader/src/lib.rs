@@ -38,8 +38,10 @@ pub mod report;
 pub mod runner;
 pub mod sandbox;
 mod shape_error;
+pub mod show;
 pub mod softmax;
 pub mod strided;
+pub mod suggest;
 pub mod task;
 pub mod tensor;
 

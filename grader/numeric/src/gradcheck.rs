@@ -20,7 +20,7 @@ use std::fmt;
 
 use ndarray::{Array, ArrayView, Dimension};
 
-use crate::fmt_shape;
+use crate::{fmt_shape, fmt_value};
 
 /// How close two numbers must be, and the finite-difference step.
 ///
@@ -61,7 +61,13 @@ pub struct Mismatch {
 
 impl fmt::Display for Mismatch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at index {}: expected {}, got {}", fmt_shape(&self.index), self.expected, self.actual)
+        write!(
+            f,
+            "at index {}: expected {}, got {}",
+            fmt_shape(&self.index),
+            fmt_value(self.expected),
+            fmt_value(self.actual)
+        )
     }
 }
 

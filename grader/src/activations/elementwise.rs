@@ -5,11 +5,12 @@
 use crate::ShapeError;
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{EXACT, FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{EXACT, FORWARD, GRADIENT};
 use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
-use crate::check::{Outcome, agrees, same_dims};
+use crate::check::{Outcome, agrees, gradient_agrees, same_dims};
+use crate::show;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
@@ -29,7 +30,7 @@ fn vector(values: &[f64]) -> ArrayD<f64> {
 /// `f` of the vector `input` is exactly `expected`.
 pub fn example(name: &str, f: Unary, input: &[f64], expected: &[f64]) -> Outcome {
     let x = vector(input);
-    agrees(|| format!("{name}({input:?})"), &vector(expected).view(), &f(x.view()), FORWARD)
+    agrees(|| format!("{name}({})", show::list(input)), &vector(expected).view(), &f(x.view()), FORWARD)
 }
 
 /// The checks every elementwise forward gets: golden answers (the golden
@@ -85,7 +86,7 @@ pub fn backward_checks(c: &mut Checker, name: &str, forward: Unary, backward: Ba
             let out = forward(x.view());
             if out.shape() == x.shape() { out } else { ArrayD::from_elem(x.raw_dim(), f64::NAN) }
         };
-        check_gradient(f, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(f, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of the forward)", case.describe())
         })
     };

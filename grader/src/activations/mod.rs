@@ -10,12 +10,14 @@ mod cases;
 mod elementwise;
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
+use numeric::fmt_value;
 use numeric::gradcheck::FORWARD;
 
 use self::cases::cases;
 use self::elementwise::{Backward, Unary, backward_checks, backward_edges, example, forward_checks, forward_edges};
 use crate::check::{agrees, ensure};
 use crate::link::{Link, remote};
+use crate::show;
 use crate::{Checker, Implementation, ShapeError, Task};
 
 /// The functions of the `activations` module under test.
@@ -70,7 +72,12 @@ fn relu(imp: &Implementation, c: &mut Checker) {
     c.property("property: relu(c x) = c relu(x) for c > 0", (cases(), 0.01..100.0f64), |(case, scale)| {
         let [x, _] = case.operands();
         let expected = f(x.view()) * scale;
-        agrees(|| format!("relu({scale} x), {}", case.describe()), &expected.view(), &f((&x * scale).view()), FORWARD)
+        agrees(
+            || format!("relu({} x), {}", fmt_value(scale), case.describe()),
+            &expected.view(),
+            &f((&x * scale).view()),
+            FORWARD,
+        )
     });
 }
 
@@ -102,7 +109,7 @@ fn step(imp: &Implementation, c: &mut Checker) {
         let sum = f(x.view()) + f((-&x).view());
         let values = f(x.view());
         ensure(values.iter().all(|&v| v == 0.0 || v == 1.0), || {
-            format!("step({}) = {values}: not only 0 and 1", case.describe())
+            format!("step({}) = {}: not only 0 and 1", case.describe(), show::array(&values.view()))
         })?;
         agrees(|| format!("step(x) + step(-x), {}", case.describe()), &ArrayD::ones(x.raw_dim()).view(), &sum, FORWARD)
     });
@@ -124,7 +131,12 @@ fn sigmoid(imp: &Implementation, c: &mut Checker) {
         let x = ArrayD::from_shape_vec(IxDyn(&[inputs.len()]), inputs).expect("a vector");
         let actual = f(x.view());
         ensure(actual.iter().copied().eq(expected.iter().copied()), || {
-            format!("sigmoid({}) = {actual}: expected exactly {expected:?}", x)
+            format!(
+                "sigmoid({}) = {}: expected exactly {}",
+                show::array(&x.view()),
+                show::array(&actual.view()),
+                show::list(&expected)
+            )
         })
     });
     c.property("property: sigmoid(-x) = 1 - sigmoid(x), within [0, 1]", (cases(), 1.0..50.0f64), |(case, scale)| {
@@ -132,7 +144,7 @@ fn sigmoid(imp: &Implementation, c: &mut Checker) {
         let x = x * scale;
         let (s, mirrored) = (f(x.view()), f((-&x).view()));
         ensure(s.iter().all(|v| (0.0..=1.0).contains(v)), || {
-            format!("sigmoid of {} leaves [0, 1]: {s}", case.describe())
+            format!("sigmoid of {} leaves [0, 1]: {}", case.describe(), show::array(&s.view()))
         })?;
         agrees(
             || format!("sigmoid(-x) against 1 - sigmoid(x), {}", case.describe()),
@@ -164,7 +176,12 @@ fn sigmoid_backward(imp: &Implementation, c: &mut Checker) {
         let inputs: Vec<f64> = FAR.iter().map(|&(x, _)| x).collect();
         let actual = at(&inputs, &vec![1.0; inputs.len()])?;
         let expected = ArrayD::zeros(IxDyn(&[inputs.len()]));
-        agrees(|| format!("sigmoid_backward(x {inputs:?}, grad_out all ones)"), &expected.view(), &actual, FORWARD)
+        agrees(
+            || format!("sigmoid_backward(x {}, grad_out all ones)", show::list(&inputs)),
+            &expected.view(),
+            &actual,
+            FORWARD,
+        )
     });
 }
 

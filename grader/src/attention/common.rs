@@ -4,12 +4,12 @@
 
 use ndarray::{ArrayD, ArrayViewD};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use proptest::sample::select;
 use proptest::strategy::Strategy;
 
 use super::cases::Case;
-use crate::check::{Outcome, agrees};
+use crate::check::{Outcome, agrees, gradient_agrees};
 use crate::golden::{self, Case as Golden};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden::ATTENTION};
@@ -132,7 +132,7 @@ where
                     fmt_shape(operands[i].shape())
                 ));
             }
-            check_gradient(forward, &operands[i], &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+            gradient_agrees(forward, &operands[i], &g, claimed.view(), GRADIENT, |mismatch| {
                 format!(
                     "{name}({}{on}): with respect to {wrt}: {mismatch} (expected: central differences of the forward)",
                     case.describe()

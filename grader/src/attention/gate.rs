@@ -1,6 +1,7 @@
 //! Checks of the sigmoid gate and its backward.
 
 use ndarray::{ArrayD, ArrayViewD};
+use numeric::fmt_value;
 use numeric::gradcheck::{FORWARD, Tolerance};
 
 use super::cases::gates;
@@ -8,6 +9,7 @@ use super::common::{self, call};
 use super::{array, refuses};
 use crate::check::{agrees, ensure, same_dims};
 use crate::edges::{exactly, zeros};
+use crate::show;
 use crate::{Checker, Implementation};
 
 const NAMES: &[&str] = &["x", "y", "r"];
@@ -54,7 +56,12 @@ pub fn gate(imp: &Implementation, c: &mut Checker) {
             let r = ArrayD::from_elem(ops[0].raw_dim(), score);
             let out = run(&[ops[0].view(), ops[1].view(), r.view()], false)?;
             ensure(out == *picked, || {
-                format!("gate({}, r = {score} everywhere) = {out}: expected {which}", case.describe())
+                format!(
+                    "gate({}, r = {} everywhere) = {}: expected {which}",
+                    case.describe(),
+                    fmt_value(score),
+                    show::array(&out.view())
+                )
             })?;
         }
         Ok(())

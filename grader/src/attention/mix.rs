@@ -1,6 +1,7 @@
 //! Checks of softmax gating and its backward.
 
 use ndarray::{ArrayViewD, Axis};
+use numeric::fmt_value;
 use numeric::gradcheck::{FORWARD, Tolerance};
 use proptest::prelude::*;
 
@@ -84,7 +85,7 @@ pub fn softmax_gate(imp: &Implementation, c: &mut Checker) {
             let shifted = &ops[1] + shift;
             let moved = run(&[ops[0].view(), shifted.view()], false)?;
             agrees(
-                || format!("softmax_gate(x, r + {shift}) against softmax_gate(x, r), {}", case.describe()),
+                || format!("softmax_gate(x, r + {}) against softmax_gate(x, r), {}", fmt_value(shift), case.describe()),
                 &out.view(),
                 &moved,
                 Tolerance { abs: 1e-12, rel: 1e-9, ..FORWARD },

@@ -1,6 +1,7 @@
 //! Checks of scaled dot-product attention and its backward.
 
 use ndarray::{ArrayD, ArrayViewD, Axis, s};
+use numeric::fmt_value;
 use numeric::gradcheck::{FORWARD, Tolerance};
 use proptest::prelude::*;
 
@@ -9,6 +10,7 @@ use super::common::{self, call};
 use super::{array, refuses};
 use crate::check::{agrees, ensure, same_dims};
 use crate::edges::{exactly, zeros};
+use crate::show;
 use crate::{Checker, Implementation};
 
 const NAMES: &[&str] = &["q", "k", "v"];
@@ -91,7 +93,13 @@ pub fn attention(imp: &Implementation, c: &mut Checker) {
             let moved_keys = &ops[1] + &offset;
             let moved = run(&[ops[0].view(), moved_keys.view(), ops[2].view()], case.causal)?;
             agrees(
-                || format!("attention({}) with {offset} added to every key", case.describe()),
+                || {
+                    format!(
+                        "attention({}) with {} added to every key",
+                        case.describe(),
+                        show::array(&offset.view().into_dyn())
+                    )
+                },
                 &out.view(),
                 &moved,
                 SAME,
@@ -128,7 +136,7 @@ pub fn attention(imp: &Implementation, c: &mut Checker) {
             let q = &ops[0] * 1000.0;
             let out = run(&[q.view(), ops[1].view(), ops[2].view()], case.causal)?;
             ensure(out.iter().all(|v| v.is_finite()), || {
-                format!("attention({}, q times 1000) = {out}: not finite", case.describe())
+                format!("attention({}, q times 1000) = {}: not finite", case.describe(), show::array(&out.view()))
             })?;
             let v = &ops[2];
             for ((b, _, e), &o) in out.clone().into_dimensionality::<ndarray::Ix3>().expect("3 axes").indexed_iter() {
@@ -136,7 +144,12 @@ pub fn attention(imp: &Implementation, c: &mut Checker) {
                 let (lo, hi) =
                     column.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| (lo.min(x), hi.max(x)));
                 ensure(o >= lo - 1e-12 && o <= hi + 1e-12, || {
-                    format!("attention({}, q times 1000): {o} lies outside the values {column}", case.describe())
+                    format!(
+                        "attention({}, q times 1000): {} lies outside the values {}",
+                        case.describe(),
+                        fmt_value(o),
+                        show::array(&column.into_dyn())
+                    )
                 })?;
             }
             Ok(())

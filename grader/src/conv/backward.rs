@@ -3,14 +3,14 @@
 
 use ndarray::{ArrayD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{GRADIENT, check_gradient};
+use numeric::gradcheck::GRADIENT;
 use proptest::sample::select;
 
 use super::cases::{self, Case, cases};
 use super::golden_cases::golden_cases;
 use super::{BackwardExample, Conv, Wrt, shapes};
 use crate::Checker;
-use crate::check::{Outcome, same_dims};
+use crate::check::{Outcome, gradient_agrees, same_dims};
 use crate::strided::{Layout, Strided};
 
 /// Random problems per finite-difference property: each calls the forward
@@ -140,10 +140,11 @@ impl Conv<'_> {
             Ok(out) if out.shape() == case.output_shape() => out,
             _ => ArrayD::from_elem(IxDyn(&case.output_shape()), f64::NAN),
         };
-        let verdict = match wrt {
-            Wrt::Input => check_gradient(|x| forward(x, &w), &x, &g, claimed.view(), GRADIENT),
-            Wrt::Weight => check_gradient(|w| forward(&x, w), &w, &g, claimed.view(), GRADIENT),
-        };
-        verdict.map_err(|mismatch| format!("{}: {mismatch} (expected: central differences of {})", what(), self.name))
+        let describe =
+            |mismatch: &_| format!("{}: {mismatch} (expected: central differences of {})", what(), self.name);
+        match wrt {
+            Wrt::Input => gradient_agrees(|x| forward(x, &w), &x, &g, claimed.view(), GRADIENT, describe),
+            Wrt::Weight => gradient_agrees(|w| forward(&x, w), &w, &g, claimed.view(), GRADIENT, describe),
+        }
     }
 }

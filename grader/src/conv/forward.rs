@@ -2,8 +2,8 @@
 //! arrays, properties (shape, linearity, one-hot inputs) and shape errors.
 
 use ndarray::{ArrayD, Dimension, IxDyn};
-use numeric::fmt_shape;
 use numeric::gradcheck::FORWARD;
+use numeric::{fmt_shape, fmt_value};
 use proptest::prelude::*;
 
 use super::cases::{self, Case, cases};
@@ -102,7 +102,9 @@ impl Conv<'_> {
         let what = || {
             let described = case.describe();
             format!(
-                "{name} of a {arg}1 + b {arg}2 against a {name}(.., {arg}1) + b {name}(.., {arg}2), a = {a}, b = {b}, {described}"
+                "{name} of a {arg}1 + b {arg}2 against a {name}(.., {arg}1) + b {name}(.., {arg}2), a = {}, b = {}, {described}",
+                fmt_value(a),
+                fmt_value(b)
             )
         };
         agrees(what, &expected.view(), &mixed, FORWARD)

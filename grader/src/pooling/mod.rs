@@ -8,15 +8,15 @@
 pub(crate) mod cases;
 
 use ndarray::{Array4, Array5, ArrayD, ArrayViewD, Dimension, IxDyn};
-use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
+use numeric::{fmt_shape, fmt_value};
 use proptest::sample::select;
 
 use crate::ShapeError;
 use crate::edges::{array, exactly, zeros};
 
 use self::cases::{Case, cases, small_cases};
-use crate::check::{Outcome, agrees, ensure, same_dims};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees, same_dims};
 use crate::link::{Link, remote};
 use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation, Task, golden};
@@ -189,7 +189,7 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
             let x = ArrayD::from_elem(IxDyn(&case.input_shape()), value);
             let expected = ArrayD::from_elem(IxDyn(&case.output_shape()), value);
             agrees(
-                || format!("avgpool2d of the constant {value}, {}", case.describe()),
+                || format!("avgpool2d of the constant {}, {}", fmt_value(value), case.describe()),
                 &expected.view(),
                 &pooled(x.view(), case.kernel)?,
                 FORWARD,
@@ -202,8 +202,10 @@ fn avgpool2d(imp: &Implementation, c: &mut Checker) {
         let expected = x.sum();
         ensure(numeric::gradcheck::close(expected, total, FORWARD), || {
             format!(
-                "avgpool2d({}): the outputs times kh * kw add up to {total}, the inputs to {expected}",
-                case.describe()
+                "avgpool2d({}): the outputs times kh * kw add up to {}, the inputs to {}",
+                case.describe(),
+                fmt_value(total),
+                fmt_value(expected)
             )
         })
     });
@@ -250,7 +252,7 @@ fn avgpool2d_backward(imp: &Implementation, c: &mut Checker) {
             Ok(out) if out.shape() == case.output_shape() => out.into_dyn(),
             _ => ArrayD::from_elem(IxDyn(&case.output_shape()), f64::NAN),
         };
-        check_gradient(forward, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(forward, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of avgpool2d)", case.describe())
         })
     };

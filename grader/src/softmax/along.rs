@@ -4,15 +4,16 @@
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn};
 use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use proptest::sample::select;
 
 use crate::ShapeError;
 
 use super::cases::{self, Case, cases};
 use super::{Backward, Reduce};
-use crate::check::{Outcome, agrees, ensure};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees};
 use crate::golden::Case as Golden;
+use crate::show;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, golden};
 
@@ -41,9 +42,10 @@ pub fn run_backward(
 pub fn example(name: &str, f: Reduce, shape: &[usize], values: &[f64], dim: usize, expected: &[f64]) -> Outcome {
     let x = ArrayD::from_shape_vec(IxDyn(shape), values.to_vec()).expect("values for the shape");
     let actual = run(name, f, x.view(), dim)?;
-    let expected = ArrayD::from_shape_vec(IxDyn(actual.shape()), expected.to_vec())
-        .map_err(|_| format!("{name}({x}, dim {dim}): the shape: got {}", fmt_shape(actual.shape())))?;
-    agrees(|| format!("{name}({x}, dim {dim})"), &expected.view(), &actual, FORWARD)
+    let expected = ArrayD::from_shape_vec(IxDyn(actual.shape()), expected.to_vec()).map_err(|_| {
+        format!("{name}({}, dim {dim}): the shape: got {}", show::array(&x.view()), fmt_shape(actual.shape()))
+    })?;
+    agrees(|| format!("{name}({}, dim {dim})", show::array(&x.view())), &expected.view(), &actual, FORWARD)
 }
 
 /// The golden checks of a forward: the array `field` of the cases of
@@ -127,7 +129,7 @@ pub fn gradient(c: &mut Checker, name: &str, forward: Reduce, backward: Backward
                 fmt_shape(claimed.shape())
             )
         })?;
-        check_gradient(f, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(f, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of the forward)", case.describe())
         })
     };

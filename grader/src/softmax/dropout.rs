@@ -3,16 +3,17 @@
 //! and to finite differences with the mask held fixed by the seed.
 
 use ndarray::{ArrayD, ArrayViewD, IxDyn, s};
-use numeric::fmt_shape;
-use numeric::gradcheck::{EXACT, FORWARD, GRADIENT, check_gradient, close};
+use numeric::gradcheck::{EXACT, FORWARD, GRADIENT, close};
 use numeric::random::{derive_seed, rng, uniform};
+use numeric::{fmt_shape, fmt_value};
 use proptest::prelude::*;
 use proptest::sample::select;
 use rand::RngExt;
 
 use super::Dropout;
 use super::ties::nonzero;
-use crate::check::{Outcome, agrees, ensure};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees};
+use crate::show;
 use crate::strided::{Layout, Strided};
 use crate::{Checker, Implementation};
 
@@ -95,12 +96,20 @@ pub fn dropout(imp: &Implementation, c: &mut Checker) {
             let [out, mask] = run(f, x.view(), rate, seed, true)?;
             let scale = (1.0 - rate).recip();
             ensure(mask.iter().all(|&m| m == 0.0 || close(m, scale, FORWARD)), || {
-                format!("dropout at rate {rate}: the mask holds values other than 0 and {scale}: {mask}")
+                format!(
+                    "dropout at rate {rate}: the mask holds values other than 0 and {}: {}",
+                    fmt_value(scale),
+                    show::array(&mask.view())
+                )
             })?;
             let what = || format!("dropout(x, rate {rate}) against x times its mask");
             agrees(what, &(&x * &mask).view(), &out, FORWARD)?;
             ensure(out.iter().zip(&x).all(|(&o, &v)| o == 0.0 || close(o, v * scale, FORWARD)), || {
-                format!("dropout at rate {rate}: a survivor is not x / (1 - rate) = x * {scale}: {out}")
+                format!(
+                    "dropout at rate {rate}: a survivor is not x / (1 - rate) = x * {}: {}",
+                    fmt_value(scale),
+                    show::array(&out.view())
+                )
             })
         })
     });
@@ -239,8 +248,11 @@ pub fn dropout_backward(imp: &Implementation, c: &mut Checker) {
             _ => ArrayD::from_elem(x.raw_dim(), f64::NAN),
         };
         let on = layout.map(|l| format!(", as a {}", l.describe())).unwrap_or_default();
-        check_gradient(forward, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
-            format!("{name}(x of shape {}{on}, rate {rate}): {mismatch} (expected: central differences of dropout with the seed held)", fmt_shape(&shape))
+        gradient_agrees(forward, &x, &g, claimed.view(), GRADIENT, |mismatch| {
+            format!(
+                "{name}(x of shape {}{on}, rate {rate}): {mismatch} (expected: central differences of dropout with the seed held)",
+                fmt_shape(&shape)
+            )
         })
     };
     c.property_cases(

@@ -2,14 +2,14 @@
 //! with the max of every window in place of the mean.
 
 use ndarray::{Array4, ArrayD, ArrayViewD, IxDyn};
-use numeric::fmt_shape;
-use numeric::gradcheck::{FORWARD, GRADIENT, check_gradient};
+use numeric::gradcheck::{FORWARD, GRADIENT};
 use numeric::random::{perturb, rng, uniform};
+use numeric::{fmt_shape, fmt_value};
 use proptest::sample::select;
 
 use super::cases::{self, GAP, NOISE};
 use super::ties;
-use crate::check::{Outcome, agrees, ensure, same_dims};
+use crate::check::{Outcome, agrees, ensure, gradient_agrees, same_dims};
 use crate::edges::{array, exactly, zeros};
 use crate::golden;
 use crate::pooling::cases::{Case, cases, small_cases};
@@ -93,9 +93,11 @@ pub fn maxpool2d(imp: &Implementation, c: &mut Checker) {
             let largest = window(&x, case.kernel, at).into_iter().fold(f64::NEG_INFINITY, f64::max);
             ensure(out[at.as_slice()] == largest, || {
                 format!(
-                    "maxpool2d({}): window {at:?} gives {}, its largest value is {largest}",
+                    "maxpool2d({}): window {} gives {}, its largest value is {}",
                     case.describe(),
-                    out[at.as_slice()]
+                    fmt_shape(&at),
+                    fmt_value(out[at.as_slice()]),
+                    fmt_value(largest)
                 )
             })
         })
@@ -161,7 +163,7 @@ pub fn maxpool2d_backward(imp: &Implementation, c: &mut Checker) {
             Ok(out) if out.shape() == case.output_shape() => out.into_dyn(),
             _ => ArrayD::from_elem(IxDyn(&case.output_shape()), f64::NAN),
         };
-        check_gradient(forward, &x, &g, claimed.view(), GRADIENT).map_err(|mismatch| {
+        gradient_agrees(forward, &x, &g, claimed.view(), GRADIENT, |mismatch| {
             format!("{name}({}{on}): {mismatch} (expected: central differences of maxpool2d)", case.describe())
         })
     };
@@ -184,7 +186,7 @@ pub fn maxpool2d_backward(imp: &Implementation, c: &mut Checker) {
         let result = grad(x.view(), case.kernel, g.view())?;
         same_dims(|| format!("{name}({}): the shape", case.describe()), x.shape(), result.shape())?;
         windows(case.output_shape()).try_for_each(|at| {
-            let what = || format!("{name}({}, tied integers), window {at:?}", case.describe());
+            let what = || format!("{name}({}, tied integers), window {}", case.describe(), fmt_shape(&at));
             ties::one_position(&what, &window(&x, case.kernel, at), &window(&result, case.kernel, at), g[at.as_slice()])
         })
     });

@@ -15,6 +15,7 @@ mod ties;
 
 use crate::ShapeError;
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use numeric::fmt_value;
 use numeric::gradcheck::{FORWARD, Tolerance};
 
 use self::along::{example, golden_backward, golden_forward, gradient, refuses_dim, refuses_grad_out, run};
@@ -23,6 +24,7 @@ use crate::check::{agrees, ensure, same_dims};
 use crate::edges::{array, exactly, zeros};
 use crate::link::{Link, remote};
 use crate::pooling::{BackwardFn, Kernel};
+use crate::show;
 use crate::{Checker, Implementation, Task};
 
 /// A reduction along an axis: `(x, dim) -> y`.
@@ -125,7 +127,12 @@ fn max(imp: &Implementation, c: &mut Checker) {
             let mut outcome = Ok(());
             ndarray::Zip::from(x.lanes(Axis(case.dim))).and(m.lanes(Axis(case.dim))).for_each(|lane, m| {
                 if outcome.is_ok() && !(lane.iter().all(|&v| v <= m[0]) && lane.iter().any(|&v| v == m[0])) {
-                    outcome = Err(format!("max({}): {} is not the maximum of the slice {lane}", case.describe(), m[0]));
+                    outcome = Err(format!(
+                        "max({}): {} is not the maximum of the slice {}",
+                        case.describe(),
+                        fmt_value(m[0]),
+                        show::array(&lane.into_dyn())
+                    ));
                 }
             });
             outcome
@@ -206,10 +213,12 @@ fn argmax(imp: &Implementation, c: &mut Checker) {
 fn stability(name: &str, f: Reduce, expected: impl Fn(&[f64; 3]) -> [f64; 3]) -> crate::check::Outcome {
     let x = stable_rows();
     let actual = run(name, f, x.view(), 1)?;
-    ensure(actual.iter().all(|v| v.is_finite()), || format!("{name}({x}, dim 1) = {actual}: not finite"))?;
+    ensure(actual.iter().all(|v| v.is_finite()), || {
+        format!("{name}({}, dim 1) = {}: not finite", show::array(&x.view()), show::array(&actual.view()))
+    })?;
     let want: Vec<f64> = STABLE.iter().flat_map(|(_, s)| expected(s)).collect();
     let want = ArrayD::from_shape_vec(IxDyn(&[3, 3]), want).expect("3 x 3");
-    agrees(|| format!("{name}({x}, dim 1)"), &want.view(), &actual, FORWARD)
+    agrees(|| format!("{name}({}, dim 1)", show::array(&x.view())), &want.view(), &actual, FORWARD)
 }
 
 /// Scores shifted by a constant per slice: softmax must not change.
@@ -222,7 +231,12 @@ fn shift_invariance(name: &str, f: Reduce, c: &mut Checker) {
             let shifted = &x + shift;
             let (a, b) = (run(name, f, x.view(), case.dim)?, run(name, f, shifted.view(), case.dim)?);
             let tolerance = Tolerance { abs: 1e-12, rel: 1e-9, ..FORWARD };
-            agrees(|| format!("{name}(x + {shift}) against {name}(x), {}", case.describe()), &a.view(), &b, tolerance)
+            agrees(
+                || format!("{name}(x + {}) against {name}(x), {}", fmt_value(shift), case.describe()),
+                &a.view(),
+                &b,
+                tolerance,
+            )
         },
     );
 }
@@ -246,7 +260,7 @@ fn softmax(imp: &Implementation, c: &mut Checker) {
         let s = run("softmax", f, (&x * 10.0).view(), case.dim)?;
         same_dims(|| format!("softmax({}): the shape", case.describe()), x.shape(), s.shape())?;
         ensure(s.iter().all(|&v| v >= 0.0), || {
-            format!("softmax(10 x, {}) has a negative element: {s}", case.describe())
+            format!("softmax(10 x, {}) has a negative element: {}", case.describe(), show::array(&s.view()))
         })?;
         let sums = s.sum_axis(Axis(case.dim));
         let ones = ArrayD::ones(sums.raw_dim());
@@ -351,7 +365,11 @@ fn logsoftmax_backward(imp: &Implementation, c: &mut Checker) {
         let g = ArrayD::ones(x.raw_dim());
         let actual = along::run_backward("logsoftmax_backward", b, x.view(), 1, g.view())?;
         ensure(actual.iter().all(|v| v.is_finite()), || {
-            format!("logsoftmax_backward(x {x}, dim 1, grad_out of ones) = {actual}: not finite")
+            format!(
+                "logsoftmax_backward(x {}, dim 1, grad_out of ones) = {}: not finite",
+                show::array(&x.view()),
+                show::array(&actual.view())
+            )
         })
     });
     c.check("edge: along and across empty axes", || {

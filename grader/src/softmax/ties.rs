@@ -4,34 +4,39 @@
 //! anywhere else.
 
 use ndarray::{ArrayD, Axis, IxDyn, Zip};
-use numeric::fmt_shape;
 use numeric::gradcheck::{FORWARD, close};
+use numeric::{fmt_shape, fmt_value};
 
 use crate::check::Outcome;
+use crate::show;
 
 /// `Ok` when `result` holds `g` at exactly one position where `values` is
 /// largest and 0 everywhere else; else why not, prefixed by `what`.
 pub fn one_position(what: &dyn Fn() -> String, values: &[f64], result: &[f64], g: f64) -> Outcome {
     let largest = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let hit: Vec<usize> = (0..result.len()).filter(|&i| result[i] != 0.0).collect();
-    let values_text = format!("{values:?}");
+    let values_text = show::list(values);
+    let g_text = fmt_value(g);
     match hit.as_slice() {
-        [] => Err(format!("{}: the slice {values_text} gets no gradient at all (expected {g} at one maximum)", what())),
+        [] => Err(format!(
+            "{}: the slice {values_text} gets no gradient at all (expected {g_text} at one maximum)",
+            what()
+        )),
         [i] if values[*i] != largest => Err(format!(
             "{}: the slice {values_text} sends its gradient to position {i}, which is not a maximum",
             what()
         )),
         [i] if !close(g, result[*i], FORWARD) => Err(format!(
-            "{}: the slice {values_text} puts {} at its maximum, expected all of the gradient, {g}",
+            "{}: the slice {values_text} puts {} at its maximum, expected all of the gradient, {g_text}",
             what(),
-            result[*i]
+            fmt_value(result[*i])
         )),
         [_] => Ok(()),
         many => Err(format!(
-            "{}: the slice {values_text} spreads its gradient over positions {many:?} ({:?}); \
+            "{}: the slice {values_text} spreads its gradient over positions {many:?} ({}); \
              on a tie, all of it goes to one tied position",
             what(),
-            result
+            show::list(result)
         )),
     }
 }

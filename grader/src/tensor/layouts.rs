@@ -11,6 +11,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde::Deserialize;
 
+use crate::check::with_picture;
 use crate::tensor::TensorData;
 
 /// A tensor's layout over a storage holding `0, 1, 2, ...`, so that every
@@ -72,7 +73,7 @@ pub fn compare(expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>) -> Result<(
         return Err(format!("shape: expected {}, got {}", fmt_shape(expected.shape()), fmt_shape(actual.shape())));
     }
     match numeric::gradcheck::first_mismatch(expected.view(), actual.view(), numeric::gradcheck::FORWARD) {
-        Some(m) => Err(format!("element {m}")),
+        Some(m) => Err(with_picture(format!("element {m}"), expected, actual, numeric::gradcheck::FORWARD)),
         None => Ok(()),
     }
 }

@@ -1,7 +1,7 @@
 //! Checks of `is_contiguous`, `permute`, `view`, `contiguous` and `get`.
 
 use ndarray::IxDyn;
-use numeric::fmt_shape;
+use numeric::{fmt_shape, fmt_value};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::tensor::TensorData;
 
 use super::layouts::{self, Layout, as_ndarray, compare, describe, standard_strides};
-use crate::check::{Outcome, ensure, same, same_dims};
+use crate::check::{Outcome, ensure, same, same_dims, same_value, same_values};
 use crate::{Checker, Implementation, golden};
 
 #[derive(Deserialize)]
@@ -294,7 +294,7 @@ pub fn contiguous(imp: &Implementation, c: &mut Checker) {
         let copy = (f.contiguous)(&t);
         let rows = layouts::as_ndarray(&copy)?.iter().copied().collect::<Vec<_>>();
         let expected = vec![0.0, 2.0, 4.0, 6.0, 1.0, 3.0, 5.0, 7.0];
-        same(|| "contiguous(shape (2, 4) strides (1, 2) offset 0): elements in order".into(), expected, rows)
+        same_values(|| "contiguous(shape (2, 4) strides (1, 2) offset 0): elements in order".into(), &expected, &rows)
     });
     c.check("edge: an empty tensor copies to an empty one of its shape", || {
         let empty = tensor(vec![], &[2, 0, 3], &[9, 4, 1], 0)?;
@@ -307,7 +307,7 @@ pub fn contiguous(imp: &Implementation, c: &mut Checker) {
             copies(f, &t)?;
             let copy = (f.contiguous)(&t);
             let values = as_ndarray(&copy)?.iter().copied().collect::<Vec<_>>();
-            same(|| format!("contiguous({}): elements in row-major order", describe(&t)), &case.values, &values)
+            same_values(|| format!("contiguous({}): elements in row-major order", describe(&t)), &case.values, &values)
         })
     });
     c.property("property: the elements ndarray reads, on permuted and sliced views", layouts::strided(4), |layout| {
@@ -320,8 +320,8 @@ pub fn get(imp: &Implementation, c: &mut Checker) {
     let reads = |t: &TensorData, index: &[usize], expected: f64| {
         let call = || format!("get({}, {})", describe(t), fmt_shape(index));
         match f(t, index) {
-            Ok(actual) => same(call, expected, actual),
-            Err(e) => Err(format!("{}: expected {expected}, got the error \"{e}\"", call())),
+            Ok(actual) => same_value(call, expected, actual),
+            Err(e) => Err(format!("{}: expected {}, got the error \"{e}\"", call(), fmt_value(expected))),
         }
     };
     c.check("worked example: row 2 of the grid, index (1,) reads slot 5", || {
