@@ -32,6 +32,7 @@ pub mod conv2d;
 pub mod credit;
 pub mod edges;
 pub mod golden;
+pub mod hints;
 pub mod link;
 pub mod pooling;
 pub mod report;

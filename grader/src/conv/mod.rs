@@ -94,7 +94,18 @@ impl Conv<'_> {
     fn forward_is(&self, x: ArrayViewD<f64>, w: ArrayViewD<f64>, expected: ArrayViewD<f64>, note: &str) -> Outcome {
         let what = || format!("{}({}){note}", self.name, shapes(&x, &w));
         let actual = self.run_forward(x.view(), w.view())?;
-        agrees(what, &expected, &actual, FORWARD)
+        agrees(what, &expected, &actual, FORWARD).map_err(|message| {
+            // A true convolution gives the expected output when handed the
+            // kernel flipped back.
+            let mut flipped = w.view();
+            (2..w.ndim()).for_each(|axis| flipped.invert_axis(ndarray::Axis(axis)));
+            match (self.forward)(x.view(), flipped) {
+                Ok(out) if agrees(String::new, &expected, &out, FORWARD).is_ok() => format!(
+                    "{message}\nthis looks like a flipped kernel (a true convolution): with the kernel reversed, your function gives the expected output; the course slides the kernel as it is (book/src/conv1d.md#conventions)"
+                ),
+                _ => message,
+            }
+        })
     }
 
     /// Compares the backward on `(x, w, g)` with the expected gradients.

@@ -189,6 +189,37 @@ fn credit_tracks_correctness() {
     assert!(wrong.is_empty(), "credit out of its family's bounds:\n{}", wrong.join("\n"));
 }
 
+/// Mistakes the report recognises: the mutant's description, and what its
+/// report must say it looks like.
+const RECOGNISED: &[(&str, &str, &str)] = &[
+    ("conv1d_forward", "flips the kernel", "this looks like a flipped kernel"),
+    ("conv2d_forward", "flips the kernel", "this looks like a flipped kernel"),
+    ("conv1d_forward", "anchors the kernel at its right end", "moved"),
+    ("conv1d_backward", "gradients rounded through f32", "rounded to f32"),
+    ("dropout_backward", "rounds through f32", "rounded to f32"),
+    ("attention", "no 1 / sqrt(D)", "not divided by sqrt(D)"),
+    ("dropout", "forgets to scale the survivors", "times the expected"),
+];
+
+#[test]
+fn reports_name_the_mistakes_they_recognise() {
+    capture_panics();
+    let tasks = grader::tasks();
+    let mut missing = Vec::new();
+    for &(task_name, what, hint) in RECOGNISED {
+        let mutant = mutants().find(|m| m.task == task_name && m.what.contains(what)).expect("a mutant of the table");
+        let task = tasks.iter().find(|t| t.name == task_name).expect("a task");
+        let mut implementation = grading::solutions();
+        (mutant.plant)(&mut implementation);
+        let report = grade_here(task, &implementation, 1);
+        if !report.checks.iter().any(|c| c.message.contains(hint)) {
+            missing.push(format!("{task_name} '{}': no \"{hint}\" in {:#?}", mutant.what, report.checks));
+        }
+    }
+    drop(std::panic::take_hook());
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
 #[test]
 fn every_check_catches_some_mutant() {
     capture_panics();

@@ -30,17 +30,25 @@ fn flip(mut w: ArrayD<f64>) -> ArrayD<f64> {
 /// `out[t] = sum_k w[k] x[t + k - (K - 1)]`: the kernel's right (bottom)
 /// end sits on the output position, zeros before the start.
 pub fn anchored_right(right: Forward, x: ArrayViewD<f64>, w: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
-    let mut shifted = ArrayD::zeros(x.raw_dim());
-    let kernel = &w.shape()[2..];
-    let mut target = shifted.view_mut();
-    let mut source = x.view();
-    for (i, axis) in (2..x.ndim()).enumerate() {
-        let by = (kernel.get(i).copied().unwrap_or(1).max(1) - 1).min(x.shape()[axis]);
-        target.slice_axis_inplace(Axis(axis), Slice::from(by..));
-        source.slice_axis_inplace(Axis(axis), Slice::from(..x.shape()[axis] - by));
+    if x.ndim() < 3 || w.ndim() != x.ndim() {
+        return right(x, w);
     }
-    target.assign(&source);
-    right(shifted.view(), w)
+    // Pad every spatial axis with K - 1 zeros in front, then keep the first W outputs.
+    let kernel = &w.shape()[2..];
+    let padded_shape: Vec<usize> =
+        (0..x.ndim()).map(|a| if a < 2 { x.shape()[a] } else { x.shape()[a] + kernel[a - 2].max(1) - 1 }).collect();
+    let mut padded = ArrayD::zeros(ndarray::IxDyn(&padded_shape));
+    let mut target = padded.view_mut();
+    for axis in 2..x.ndim() {
+        target.slice_axis_inplace(Axis(axis), Slice::from(kernel[axis - 2].max(1) - 1..));
+    }
+    target.assign(&x);
+    let out = right(padded.view(), w)?;
+    Ok(out
+        .slice_each_axis(|ax| {
+            Slice::from(..if ax.axis.index() < 2 { out.shape()[ax.axis.index()] } else { x.shape()[ax.axis.index()] })
+        })
+        .to_owned())
 }
 
 /// Positions past the end wrap around to the start instead of reading 0.
