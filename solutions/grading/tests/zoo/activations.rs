@@ -7,6 +7,16 @@ use support::ShapeError;
 use super::Mutant;
 
 pub const MUTANTS: &[Mutant] = &[
+    Mutant {
+        task: "relu_backward",
+        what: "reads element 0 first: panics on empty arrays",
+        plant: |i| i.activations.relu_backward = empty_relu_backward,
+    },
+    Mutant {
+        task: "sigmoid_backward",
+        what: "reads element 0 first: panics on empty arrays",
+        plant: |i| i.activations.sigmoid_backward = empty_sigmoid_backward,
+    },
     Mutant { task: "step", what: "works only on contiguous input", plant: |i| i.activations.step = contiguous_step },
     Mutant { task: "relu", what: "a leaky ReLU (0.01 x below 0)", plant: |i| i.activations.relu = leaky },
     Mutant { task: "relu", what: "the absolute value", plant: |i| i.activations.relu = absolute },
@@ -223,4 +233,13 @@ fn contiguous_sigmoid_backward(x: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Result
 
 fn contiguous_step(x: ArrayViewD<f64>) -> ArrayD<f64> {
     right::step(contiguous(x))
+}
+
+fn empty_relu_backward(x: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
+    super::first_element(&x);
+    right::relu_backward(x, g)
+}
+fn empty_sigmoid_backward(x: ArrayViewD<f64>, g: ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError> {
+    super::first_element(&x);
+    right::sigmoid_backward(x, g)
 }

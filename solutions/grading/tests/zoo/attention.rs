@@ -15,6 +15,11 @@ type AttentionGrads = Result<(Array3<f64>, Array3<f64>, Array3<f64>), ShapeError
 
 pub const MUTANTS: &[Mutant] = &[
     Mutant {
+        task: "gate",
+        what: "reads element 0 first: panics on empty arrays",
+        plant: |i| i.attention.gate = empty_gate,
+    },
+    Mutant {
         task: "gate_backward",
         what: "reads element 0 first: panics on empty arrays",
         plant: |i| i.attention.gate_backward = empty_gate_backward,
@@ -522,4 +527,9 @@ fn empty_attention_backward(
 ) -> AttentionGrads {
     super::first_element(&q);
     right::attention_backward(q, k, v, causal, g)
+}
+
+fn empty_gate(x: ArrayViewD<f64>, y: ArrayViewD<f64>, r: ArrayViewD<f64>) -> Out {
+    super::first_element(&x);
+    right::gate(x, y, r)
 }

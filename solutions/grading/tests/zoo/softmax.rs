@@ -14,6 +14,21 @@ type Dropped = Result<(ArrayD<f64>, ArrayD<f64>), ShapeError>;
 
 pub const MUTANTS: &[Mutant] = &[
     Mutant {
+        task: "argmax",
+        what: "reads element 0 first: panics on empty input",
+        plant: |i| i.softmax.argmax = empty_argmax,
+    },
+    Mutant {
+        task: "softmax",
+        what: "reads element 0 first: panics on empty input",
+        plant: |i| i.softmax.softmax = empty_softmax,
+    },
+    Mutant {
+        task: "logsoftmax",
+        what: "reads element 0 first: panics on empty input",
+        plant: |i| i.softmax.logsoftmax = empty_logsoftmax,
+    },
+    Mutant {
         task: "max_backward",
         what: "reads element 0 to start its search: panics on empty input",
         plant: |i| i.softmax.max_backward = empty_max_backward,
@@ -550,4 +565,17 @@ fn empty_draws(x: ArrayViewD<f64>, rate: f64, rng: &mut Rng, training: bool) -> 
         let _ = rng.random::<f64>();
     }
     right::dropout(x, rate, rng, mode(training))
+}
+
+fn empty_argmax(x: ArrayViewD<f64>, dim: usize) -> Reduced {
+    super::first_element(&x);
+    right::argmax(x, dim)
+}
+fn empty_softmax(x: ArrayViewD<f64>, dim: usize) -> Reduced {
+    super::first_element(&x);
+    right::softmax(x, dim)
+}
+fn empty_logsoftmax(x: ArrayViewD<f64>, dim: usize) -> Reduced {
+    super::first_element(&x);
+    right::logsoftmax(x, dim)
 }
