@@ -243,6 +243,10 @@ mod conv {
         );
         let err = conv2d_backward(empty(&[1 << 20, 0, 1 << 20, 1]), empty(&[1 << 20, 0, 1, 1]), empty(&[0, 0, 0, 0]));
         assert_eq!(err.unwrap_err().function, "conv2d_backward");
+        // 2^62 empty sequences and 4 output channels: B * Cout overflows, even though every array is empty.
+        let w = ArrayD::ones(IxDyn(&[4, 1, 1]));
+        let err = conv1d(empty(&[HUGE, 1, 0]), w.view()).unwrap_err();
+        assert_eq!(err.given, "an output of shape (4611686018427387904, 4, 0)");
     }
 
     #[test]
