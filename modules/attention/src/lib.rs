@@ -47,7 +47,8 @@ pub type AttentionGrads = (Array3<f64>, Array3<f64>, Array3<f64>);
 /// `x * sigmoid(r) + y * (1 - sigmoid(r))` elementwise: `x` where `r` is
 /// large, `y` where it is very negative, a blend in between.
 ///
-/// **Errors** when `x`, `y` and `r` do not have the same shape.
+/// **Errors** when `x`, `y` and `r` do not have the same shape, or it has
+/// more elements than an array can hold (a broadcast view can).
 pub fn gate<D: Dimension>(
     x: ArrayView<f64, D>,
     y: ArrayView<f64, D>,
@@ -60,7 +61,8 @@ pub fn gate<D: Dimension>(
 /// The gradients of `sum(grad_out * gate(x, y, r))`:
 /// `(g s, g (1 - s), g (x - y) s (1 - s))` with `s = sigmoid(r)`.
 ///
-/// **Errors** when `x`, `y`, `r` and `grad_out` do not have the same shape.
+/// **Errors** when `x`, `y`, `r` and `grad_out` do not have the same
+/// shape, or it has more elements than an array can hold.
 pub fn gate_backward<D: Dimension>(
     x: ArrayView<f64, D>,
     y: ArrayView<f64, D>,
@@ -75,13 +77,21 @@ pub fn gate_backward<D: Dimension>(
 /// The rows of `x` (`B x N x D`) mixed with the weights `softmax(r)` over
 /// the `N` rows (`r` is `B x N`): `B x D`.
 ///
-/// **Errors** when `x` does not have 3 axes, `r` 2, or `r` does not hold
-/// one score per row of `x`.
+/// With no rows to mix (`N = 0`) every output is an empty sum: zeros, and
+/// so are the gradients. These, and every other empty output, are answered
+/// here without calling the exercises.
+///
+/// **Errors** when `x` does not have 3 axes, `r` 2, `r` does not hold
+/// one score per row of `x`, or the output would be too big for any array.
 pub fn softmax_gate<D: Dimension, E: Dimension>(
     x: ArrayView<f64, D>,
     r: ArrayView<f64, E>,
 ) -> Result<Array2<f64>, ShapeError> {
     let (x, r) = shapes::gated("softmax_gate", x, r)?;
+    let (b, n, d) = x.dim();
+    if [b, n, d].contains(&0) {
+        return Ok(Array2::zeros((b, d)));
+    }
     Ok(softmax_gate::forward(x, r))
 }
 
@@ -98,6 +108,10 @@ pub fn softmax_gate_backward<D: Dimension, E: Dimension>(
     let (x, r) = shapes::gated(function, x, r)?;
     let (b, _, d) = x.dim();
     let g = shapes::grad_out(function, Ix2(b, d), grad_out)?;
+    if g.is_empty() || x.dim().1 == 0 {
+        // No output, or outputs that are 0 whatever the inputs: the gradients are 0.
+        return Ok((Array3::zeros(x.raw_dim()), Array2::zeros(r.raw_dim())));
+    }
     Ok(softmax_gate::backward(x, r, g))
 }
 
@@ -106,9 +120,16 @@ pub fn softmax_gate_backward<D: Dimension, E: Dimension>(
 /// `B x Tk x Dv`: `B x Tq x Dv`. With `causal`, query `i` attends to keys
 /// `0..=i` only.
 ///
+/// Empty sizes are fine. With no keys (`Tk = 0`, so no values either)
+/// every output is an empty weighted sum: zeros, and so are the gradients,
+/// as [`softmax_gate`] gives for no rows and as a sum over nothing is
+/// everywhere else in the course (a convolution with no input channels).
+/// These, and every other empty output, are answered here without calling
+/// the exercises.
+///
 /// **Errors** when an input does not have 3 axes, the batches, the
-/// features of `q` and `k` or the keys of `k` and `v` differ, or `causal`
-/// is asked with `Tq != Tk`.
+/// features of `q` and `k` or the keys of `k` and `v` differ, `causal`
+/// is asked with `Tq != Tk`, or the output would be too big for any array.
 pub fn attention<D: Dimension>(
     q: ArrayView<f64, D>,
     k: ArrayView<f64, D>,
@@ -116,6 +137,10 @@ pub fn attention<D: Dimension>(
     causal: bool,
 ) -> Result<Array3<f64>, ShapeError> {
     let [q, k, v] = shapes::attended("attention", q, k, v, causal)?;
+    let dim = (q.dim().0, q.dim().1, v.dim().2);
+    if [dim.0, dim.1, dim.2, k.dim().1].contains(&0) {
+        return Ok(Array3::zeros(dim));
+    }
     Ok(attention::forward(q, k, v, causal))
 }
 
@@ -134,6 +159,10 @@ pub fn attention_backward<D: Dimension>(
     let function = "attention_backward";
     let [q, k, v] = shapes::attended(function, q, k, v, causal)?;
     let g = shapes::grad_out(function, Ix3(q.dim().0, q.dim().1, v.dim().2), grad_out)?;
+    if g.is_empty() || k.dim().1 == 0 {
+        // No output, or outputs that are 0 whatever the inputs: the gradients are 0.
+        return Ok((Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim())));
+    }
     Ok(attention::backward(q, k, v, causal, g))
 }
 

@@ -2,16 +2,18 @@
 
 use ndarray::{ArrayView, ArrayView2, ArrayView3, Dimension, Ix2, Ix3};
 use support::axes::with_axes;
+use support::size::fits;
 use support::{ShapeError, fmt_shape};
 
-/// `Ok` when every named array has the shape of the first.
+/// `Ok` when every named array has the shape of the first, and an array
+/// can hold that many elements (a broadcast view can show more).
 pub fn same_shapes<D: Dimension>(
     function: &'static str,
     arrays: &[(&str, &ArrayView<f64, D>)],
 ) -> Result<(), ShapeError> {
     let Some(((first, x), rest)) = arrays.split_first() else { return Ok(()) };
     match rest.iter().find(|(_, a)| a.shape() != x.shape()) {
-        None => Ok(()),
+        None => fits(function, first, x.shape()).map(drop),
         Some((name, a)) => Err(ShapeError::new(
             function,
             format!("{name} of shape {}, the shape of {first}", fmt_shape(x.shape())),
@@ -20,7 +22,9 @@ pub fn same_shapes<D: Dimension>(
     }
 }
 
-/// `x` as `B x N x D` and `r` as `B x N` with the same `B` and `N`.
+/// `x` as `B x N x D` and `r` as `B x N` with the same `B` and `N`, whose
+/// output `B x D` an array can hold (with `N = 0`, `x` is empty whatever
+/// `B` and `D`).
 pub fn gated<'a, D: Dimension, E: Dimension>(
     function: &'static str,
     x: ArrayView<'a, f64, D>,
@@ -36,11 +40,14 @@ pub fn gated<'a, D: Dimension, E: Dimension>(
             format!("shape {}", fmt_shape(r.shape())),
         ));
     }
+    let (_, _, d) = x.dim();
+    fits(function, "an output", &[b, d])?;
     Ok((x, r))
 }
 
 /// `q` (`B x Tq x D`), `k` (`B x Tk x D`) and `v` (`B x Tk x Dv`) with
-/// matching sizes, and `Tq = Tk` when `causal`.
+/// matching sizes, `Tq = Tk` when `causal`, and an output `B x Tq x Dv` that
+/// an array can hold (empty inputs can ask for a huge output).
 pub fn attended<'a, D: Dimension>(
     function: &'static str,
     q: ArrayView<'a, f64, D>,
@@ -65,6 +72,7 @@ pub fn attended<'a, D: Dimension>(
     if causal && tq != tk {
         return Err(ShapeError::new(function, "as many queries as keys for a causal mask", shapes()));
     }
+    fits(function, "an output", &[bq, tq, v.dim().2])?;
     Ok([q, k, v])
 }
 

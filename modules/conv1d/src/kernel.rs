@@ -1,7 +1,8 @@
 //! The two functions you write: the convolution and its backward.
 //!
-//! The inputs are valid (the public functions checked them) but may be in
-//! any layout: a permuted or sliced view is as good as a fresh array.
+//! The inputs are valid and not empty (the public functions checked them,
+//! and answered empty ones themselves) but may be in any layout: a permuted
+//! or sliced view is as good as a fresh array.
 
 use ndarray::{Array3, ArrayView3};
 

@@ -2,10 +2,12 @@
 
 use ndarray::{ArrayView, ArrayView3, Dimension, Ix3};
 use support::axes::with_axes;
+use support::size::fits;
 use support::{ShapeError, fmt_shape};
 
 /// `input` and `weight` as 3-axis views with the same input channels and a
-/// kernel of at least one weight.
+/// kernel of at least one weight, whose output `B x Cout x W` an array can
+/// hold (an empty input and weight can ask for a huge output of zeros).
 pub fn operands<'a, D: Dimension>(
     function: &'static str,
     input: ArrayView<'a, f64, D>,
@@ -29,6 +31,8 @@ pub fn operands<'a, D: Dimension>(
             format!("weight {}", fmt_shape(w.shape())),
         ));
     }
+    let (b, o, width) = output_dim(x, w);
+    fits(function, "an output", &[b, o, width])?;
     Ok((x, w))
 }
 

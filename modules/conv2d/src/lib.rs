@@ -45,9 +45,18 @@ use support::ShapeError;
 /// code that does not know the rank) and refuses what it cannot use.
 ///
 /// **Errors** when an array does not have 4 axes, the channels of input and
-/// weight differ, or the kernel is empty.
+/// weight differ, the kernel is empty, or the output would be too big for
+/// any array (see [`support::checked_size`]).
+///
+/// A kernel wider than the input is fine: the taps past the edge read
+/// zeros. Empty sizes give zeros: with no input channels (`Cin = 0`) every
+/// output is an empty sum, 0. An empty input or weight is answered here,
+/// without calling the exercise.
 pub fn conv2d<D: Dimension>(input: ArrayView<f64, D>, weight: ArrayView<f64, D>) -> Result<Array4<f64>, ShapeError> {
     let (x, w) = shapes::operands("conv2d", input, weight)?;
+    if x.is_empty() || w.is_empty() {
+        return Ok(Array4::zeros(shapes::output_dim(x, w)));
+    }
     Ok(kernel::forward(x, w))
 }
 
@@ -64,5 +73,8 @@ pub fn conv2d_backward<D: Dimension>(
     let function = "conv2d_backward";
     let (x, w) = shapes::operands(function, input, weight)?;
     let g = shapes::grad_out(function, grad_out, shapes::output_dim(x, w))?;
+    if x.is_empty() || w.is_empty() {
+        return Ok((Array4::zeros(x.raw_dim()), Array4::zeros(w.raw_dim())));
+    }
     Ok(kernel::backward(x, w, g))
 }

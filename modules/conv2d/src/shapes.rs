@@ -2,10 +2,12 @@
 
 use ndarray::{ArrayView, ArrayView4, Dimension, Ix4};
 use support::axes::with_axes;
+use support::size::fits;
 use support::{ShapeError, fmt_shape};
 
 /// `input` and `weight` as 4-axis views with the same input channels and a
-/// kernel of at least 1 x 1.
+/// kernel of at least 1 x 1, whose output `B x Cout x H x W` an array can
+/// hold (an empty input and weight can ask for a huge output of zeros).
 pub fn operands<'a, D: Dimension>(
     function: &'static str,
     input: ArrayView<'a, f64, D>,
@@ -30,6 +32,8 @@ pub fn operands<'a, D: Dimension>(
             format!("weight {}", fmt_shape(w.shape())),
         ));
     }
+    let (b, o, h, width) = output_dim(x, w);
+    fits(function, "an output", &[b, o, h, width])?;
     Ok((x, w))
 }
 

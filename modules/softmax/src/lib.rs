@@ -15,6 +15,11 @@
 //! Every backward returns the gradient of `sum(grad_out * f(x))` with
 //! respect to `x`. The notes are the `softmax` chapter of the book.
 //!
+//! The public functions answer an empty `x` themselves, without calling the
+//! exercises: there is nothing to compute, and looping over the slices of
+//! an empty array can take forever (an array of shape `(2^20, 0, 2^20)` has
+//! 2^40 empty slices along its axis 1).
+//!
 //! ```
 //! use ndarray::array;
 //! use softmax::{argmax, max, softmax};
@@ -48,9 +53,16 @@ pub type Dropped<D> = (Array<f64, D>, Array<f64, D>);
 /// The maximum of every slice of `x` along `dim`; the reduced axis is kept
 /// with size 1, so the output broadcasts against `x`.
 ///
+/// An empty `x` (another axis is 0) has no slices: the output is empty.
+///
 /// **Errors** when `x` has no axis `dim`, or that axis is empty.
 pub fn max<D: Dimension>(x: ArrayView<f64, D>, dim: usize) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::nonempty_axis("max", &x, dim)?;
+    if x.is_empty() {
+        let mut reduced = x.raw_dim();
+        reduced[axis.index()] = 1;
+        return Ok(Array::zeros(reduced));
+    }
     Ok(typed(max::max_along(x.into_dyn(), axis)))
 }
 
@@ -67,6 +79,9 @@ pub fn max_backward<D: Dimension>(
 ) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::nonempty_axis("max_backward", &x, dim)?;
     shapes::reduced("max_backward", &x, axis, &grad_out)?;
+    if x.is_empty() {
+        return Ok(Array::zeros(x.raw_dim()));
+    }
     Ok(typed(max::max_backward_along(x.into_dyn(), axis, grad_out.into_dyn())))
 }
 
@@ -76,15 +91,23 @@ pub fn max_backward<D: Dimension>(
 /// **Errors** as [`max`] does.
 pub fn argmax<D: Dimension>(x: ArrayView<f64, D>, dim: usize) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::nonempty_axis("argmax", &x, dim)?;
+    if x.is_empty() {
+        return Ok(Array::zeros(x.raw_dim()));
+    }
     Ok(typed(max::argmax_along(x.into_dyn(), axis)))
 }
 
 /// `exp(x) / sum(exp(x))` over every slice along `dim`: positive numbers
-/// summing to 1, finite for any finite input.
+/// summing to 1, finite for any finite input. An empty `x`, even one of
+/// shape `(2^20, 0, 2^20)` along its empty axis, gives an empty output at
+/// once.
 ///
 /// **Errors** when `x` has no axis `dim`.
 pub fn softmax<D: Dimension>(x: ArrayView<f64, D>, dim: usize) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::axis("softmax", &x, dim)?;
+    if x.is_empty() {
+        return Ok(Array::zeros(x.raw_dim()));
+    }
     Ok(typed(softmax::softmax_along(x.into_dyn(), axis)))
 }
 
@@ -98,15 +121,22 @@ pub fn softmax_backward<D: Dimension>(
 ) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::axis("softmax_backward", &x, dim)?;
     support::axes::same_shape("softmax_backward", &x, &grad_out)?;
+    if x.is_empty() {
+        return Ok(Array::zeros(x.raw_dim()));
+    }
     Ok(typed(softmax::softmax_backward_along(x.into_dyn(), axis, grad_out.into_dyn())))
 }
 
 /// `log(softmax(x, dim))`, computed as `x - max - log(sum(exp(x - max)))`
-/// so that it stays finite where softmax underflows to 0.
+/// so that it stays finite where softmax underflows to 0. An empty `x`
+/// gives an empty output at once, as in [`softmax`].
 ///
 /// **Errors** when `x` has no axis `dim`.
 pub fn logsoftmax<D: Dimension>(x: ArrayView<f64, D>, dim: usize) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::axis("logsoftmax", &x, dim)?;
+    if x.is_empty() {
+        return Ok(Array::zeros(x.raw_dim()));
+    }
     Ok(typed(softmax::logsoftmax_along(x.into_dyn(), axis)))
 }
 
@@ -120,16 +150,26 @@ pub fn logsoftmax_backward<D: Dimension>(
 ) -> Result<Array<f64, D>, ShapeError> {
     let axis = shapes::axis("logsoftmax_backward", &x, dim)?;
     support::axes::same_shape("logsoftmax_backward", &x, &grad_out)?;
+    if x.is_empty() {
+        return Ok(Array::zeros(x.raw_dim()));
+    }
     Ok(typed(softmax::logsoftmax_backward_along(x.into_dyn(), axis, grad_out.into_dyn())))
 }
 
 /// The maximum of every `kh x kw` window of `input` (`B x C x H x W`):
 /// `B x C x H/kh x W/kw`.
 ///
+/// An empty image (height or width 0) has no windows, whatever the kernel:
+/// the output is empty too. A kernel taller or wider than a non-empty image
+/// does not divide it.
+///
 /// **Errors** when `input` does not have 4 axes, the kernel is empty, or
 /// the kernel does not divide the height and the width.
 pub fn maxpool2d<D: Dimension>(input: ArrayView<f64, D>, kernel: (usize, usize)) -> Result<Array4<f64>, ShapeError> {
     let x = pooling::shapes::pooled("maxpool2d", input, kernel)?;
+    if x.is_empty() {
+        return Ok(Array4::zeros(pooling::shapes::pooled_dim(x, kernel)));
+    }
     Ok(maxpool::maxpool(x, kernel))
 }
 
@@ -147,6 +187,9 @@ pub fn maxpool2d_backward<D: Dimension>(
     let function = "maxpool2d_backward";
     let x = pooling::shapes::pooled(function, input, kernel)?;
     let g = pooling::shapes::grad_out(function, x, kernel, grad_out)?;
+    if x.is_empty() {
+        return Ok(Array4::zeros(x.raw_dim()));
+    }
     Ok(maxpool::maxpool_backward(x, kernel, g))
 }
 
@@ -173,7 +216,8 @@ pub fn maxpool2d_backward<D: Dimension>(
 /// # Ok::<(), support::ShapeError>(())
 /// ```
 ///
-/// **Errors** when `rate` is not between 0 and 1.
+/// **Errors** when `rate` is not between 0 and 1 (NaN is not), or `x` has
+/// more elements than an array can hold (a broadcast view can).
 pub fn dropout<D: Dimension>(
     x: ArrayView<f64, D>,
     rate: f64,
@@ -181,6 +225,7 @@ pub fn dropout<D: Dimension>(
     mode: Mode,
 ) -> Result<Dropped<D>, ShapeError> {
     let rate = shapes::rate("dropout", rate)?;
+    support::size::fits("dropout", "x", x.shape())?;
     let (output, mask) = dropout::apply(x.into_dyn(), rate, rng, mode);
     Ok((typed(output), typed(mask)))
 }

@@ -2,11 +2,16 @@
 
 use ndarray::{ArrayView, Dimension};
 
+use crate::size::fits;
 use crate::{ShapeError, fmt_shape};
 
 /// `view` with the static number of axes `E`, or an error of `function`
 /// that names the array and the axes it needs, such as
 /// `conv1d: expected input with 3 axes (batch, channels, width), given shape (2, 3)`.
+///
+/// Also an error when `view` has more elements than an array can hold
+/// ([`fits`]): a broadcast view can show one number 2^61 times, and a
+/// function that copied it would overflow.
 ///
 /// ```
 /// use ndarray::{Array2, Ix3};
@@ -23,14 +28,19 @@ pub fn with_axes<'a, D: Dimension, E: Dimension>(
     view: ArrayView<'a, f64, D>,
 ) -> Result<ArrayView<'a, f64, E>, ShapeError> {
     let shape = view.shape().to_vec();
-    view.into_dimensionality::<E>().map_err(|_| {
+    let view = view.into_dimensionality::<E>().map_err(|_| {
         let ndim = E::NDIM.map_or_else(|| "any number of".to_string(), |n| n.to_string());
         ShapeError::new(function, format!("{name} with {ndim} axes {axes}"), format!("shape {}", fmt_shape(&shape)))
-    })
+    })?;
+    fits(function, name, &shape)?;
+    Ok(view)
 }
 
 /// `Ok` when `grad_out` has the shape of `x`, else an error of `function`
 /// such as `relu_backward: expected grad_out of shape (2, 3), the input's, given shape (3, 2)`.
+///
+/// Also an error when `x` has more elements than an array can hold
+/// ([`fits`]), as a broadcast view can: no gradient of its shape exists.
 ///
 /// ```
 /// use ndarray::Array2;
@@ -48,7 +58,7 @@ pub fn same_shape<D: Dimension>(
     grad_out: &ArrayView<f64, D>,
 ) -> Result<(), ShapeError> {
     if x.shape() == grad_out.shape() {
-        return Ok(());
+        return fits(function, "x", x.shape()).map(drop);
     }
     Err(ShapeError::new(
         function,

@@ -8,6 +8,8 @@
 //!   offset), the subject of the `tensor` module.
 //! - [`axes`]: the check that a public function was given arrays with the
 //!   number of axes it needs.
+//! - [`size`]: the number of elements of a shape, checked, so that a hostile
+//!   shape such as `(2^62, 4)` is refused instead of overflowing.
 //! - [`random`]: seeded random arrays and noise, so that every run can be
 //!   reproduced from one number.
 //! - [`gradcheck`]: the finite-difference gradient checker that the grader
@@ -28,7 +30,9 @@
 pub mod axes;
 pub mod error;
 pub use numeric::{gradcheck, random};
+pub mod size;
 pub mod tensor_data;
 
 pub use error::{ShapeError, fmt_shape};
+pub use size::checked_size;
 pub use tensor_data::{Index, Shape, Storage, Strides, TensorData};

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::{ShapeError, fmt_shape};
+use crate::size::checked_size;
 
 /// The flat numbers behind a tensor, shared (not copied) between views.
 pub type Storage = Arc<[f64]>;
@@ -22,7 +23,9 @@ pub type Index = Vec<usize>;
 /// or a permute builds a new layout over the same storage with
 /// [`TensorData::with_storage`]. The constructors check that every index the
 /// layout can reach lands inside the storage, so reading any in-range index
-/// of a `TensorData` never goes out of bounds.
+/// of a `TensorData` never goes out of bounds, and that the shape is one an
+/// array can have ([`checked_size`](crate::checked_size)), so its size and
+/// its row-major strides never overflow a `usize`, even when an axis is 0.
 #[derive(Clone, PartialEq)]
 pub struct TensorData {
     storage: Storage,
@@ -34,8 +37,12 @@ pub struct TensorData {
 impl TensorData {
     /// A tensor over fresh storage `values`, starting at slot 0.
     ///
-    /// **Errors** when `shape` and `strides` have different lengths or some
-    /// index would reach past the end of `values`.
+    /// **Errors** when `shape` and `strides` have different lengths, some
+    /// index would reach past the end of `values`, or no array can have
+    /// `shape`: its lengths other than 0 multiply past `isize::MAX` (as for
+    /// `(2^62, 4)`, or `(2^62, 0, 4)` whose strides would not fit), or it
+    /// holds more than [`MAX_ELEMENTS`](crate::size::MAX_ELEMENTS) elements
+    /// (a zero stride can give a small storage that many).
     pub fn new(values: Vec<f64>, shape: Shape, strides: Strides) -> Result<Self, ShapeError> {
         Self::with_storage(values.into(), shape, strides, 0)
     }
@@ -50,6 +57,13 @@ impl TensorData {
                 "TensorData",
                 format!("one stride per axis of shape {}", fmt_shape(&shape)),
                 format!("strides {}", fmt_shape(&strides)),
+            ));
+        }
+        if checked_size(&shape).is_none() {
+            return Err(ShapeError::new(
+                "TensorData",
+                "a shape an array can have (at most 2^60 - 1 elements, lengths other than 0 multiplying to at most 2^63 - 1)",
+                format!("shape {}", fmt_shape(&shape)),
             ));
         }
         if shape.contains(&0) {
@@ -102,8 +116,10 @@ impl TensorData {
     }
 
     /// The number of elements: the product of the shape (1 for no axes).
+    /// It never overflows: the constructors refuse shapes whose size does not
+    /// fit.
     pub fn size(&self) -> usize {
-        self.shape.iter().product()
+        checked_size(&self.shape).unwrap_or(0)
     }
 
     /// True when both tensors read the same storage (no copy was made).
@@ -147,6 +163,18 @@ mod tests {
     fn refuses_a_layout_whose_reach_overflows() {
         let err = TensorData::new(vec![0.0; 4], vec![2, 2], vec![usize::MAX, 1]).unwrap_err();
         assert!(err.to_string().ends_with("beyond any slot"), "{err}");
+    }
+
+    #[test]
+    fn refuses_a_shape_whose_size_overflows() {
+        let err = TensorData::new(vec![0.0], vec![1 << 62, 4], vec![0, 0]).unwrap_err();
+        assert!(err.to_string().ends_with("given shape (4611686018427387904, 4)"), "{err}");
+        // Empty, but its row-major strides would not fit in a usize.
+        assert!(TensorData::new(vec![], vec![1 << 62, 0, 4], vec![0, 0, 0]).is_err());
+        // A zero stride makes one slot look like 2^61 elements: more than memory can hold.
+        assert!(TensorData::new(vec![0.0], vec![1 << 61], vec![0]).is_err());
+        let t = TensorData::new(vec![], vec![1 << 62, 0], vec![0, 0]).unwrap();
+        assert_eq!(t.size(), 0);
     }
 
     #[test]

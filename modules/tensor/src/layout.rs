@@ -47,8 +47,10 @@ pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError
 /// `(2, 1)`: reading the storage in order fills the rows one after another.
 ///
 /// **Errors** when `t` is not contiguous (a row-major reading of its storage
-/// would not visit its elements in order) or `shape` has a different number
-/// of elements.
+/// would not visit its elements in order), `shape` has a different number
+/// of elements, or no tensor can have `shape` (its lengths other than 0
+/// multiply past `isize::MAX`, as for `(2^62, 4)` or `(0, 2^62, 4)`; see
+/// [`support::checked_size`]).
 ///
 /// ```
 /// use support::TensorData;
@@ -61,6 +63,7 @@ pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError
 /// # Ok::<(), support::ShapeError>(())
 /// ```
 pub fn view(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeError> {
+    check_shape("view", shape)?;
     todo!(
         "refuse a non-contiguous tensor and a shape of another size; otherwise give shape its row-major strides over the same storage and offset"
     )
@@ -100,6 +103,20 @@ pub fn contiguous(t: &TensorData) -> TensorData {
 pub fn get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
     check_index("get", t, index)?;
     todo!("the element lives at the tensor's offset plus the position of index under its strides")
+}
+
+/// Refuses a shape no tensor can have, whose size or row-major strides would
+/// overflow: after this check, the product of `shape` and its
+/// [`contiguous_strides`] fit in a `usize`.
+fn check_shape(function: &'static str, shape: &[usize]) -> Result<(), ShapeError> {
+    if support::checked_size(shape).is_none() {
+        return Err(ShapeError::new(
+            function,
+            "a shape a tensor can have (at most 2^60 - 1 elements, lengths other than 0 multiplying to at most 2^63 - 1)",
+            format!("shape {}", fmt_shape(shape)),
+        ));
+    }
+    Ok(())
 }
 
 /// Refuses an index of the wrong rank or with a coordinate out of range.

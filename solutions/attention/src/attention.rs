@@ -30,7 +30,7 @@ pub fn backward(
     // BEGIN SOLUTION: per batch with P = the weights: grad_v = P^T g, grad_P = g v^T, grad_S = softmax_backward of grad_P, grad_q = grad_S k / sqrt(D), grad_k = grad_S^T q / sqrt(D)
     let (mut grad_q, mut grad_k, mut grad_v) =
         (Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim()));
-    let scale = 1.0 / (q.dim().2 as f64).sqrt();
+    let scale = scale(q.dim().2);
     for b in 0..q.dim().0 {
         let (q, k, v, g) = (
             q.index_axis(Axis(0), b),
@@ -51,10 +51,16 @@ pub fn backward(
 }
 
 // BEGIN HIDDEN
+/// `1 / sqrt(D)`, the factor of the scores. With `D = 0` every score is an
+/// empty dot product, 0, and stays 0 (not 0 / 0): the factor is then 1.
+fn scale(d: usize) -> f64 {
+    if d == 0 { 1.0 } else { 1.0 / (d as f64).sqrt() }
+}
+
 /// The scaled scores `q k^T / sqrt(D)` of one batch (`Tq x Tk`), with
 /// `-inf` where a query would see a later key when `causal`.
 fn scores(q: ArrayView2<f64>, k: ArrayView2<f64>, causal: bool) -> Array2<f64> {
-    let mut s = q.dot(&k.t()) / (q.ncols() as f64).sqrt();
+    let mut s = q.dot(&k.t()) * scale(q.ncols());
     if causal {
         s.indexed_iter_mut().filter(|((i, j), _)| j > i).for_each(|(_, s)| *s = f64::NEG_INFINITY);
     }

@@ -1,7 +1,8 @@
 //! The two functions you write: the convolution and its backward.
 //!
-//! The inputs are valid (the public functions checked them) but may be in
-//! any layout: a permuted or sliced view is as good as a fresh array.
+//! The inputs are valid and not empty (the public functions checked them,
+//! and answered empty ones themselves) but may be in any layout: a permuted
+//! or sliced view is as good as a fresh array.
 
 use ndarray::{Array3, ArrayView3};
 // BEGIN HIDDEN
@@ -18,6 +19,9 @@ use rayon::prelude::*;
 /// `B x Cout x W`.
 pub fn forward(input: ArrayView3<f64>, weight: ArrayView3<f64>) -> Array3<f64> {
     // BEGIN SOLUTION: for every output position, add up weight times input over the channels and the kernel, reading zero past the right edge
+    // Taps past the right edge read only zeros: a kernel wider than the
+    // input works as one of the input's width.
+    let weight = weight.slice(s![.., .., ..weight.dim().2.min(input.dim().2)]);
     let shape = Shape::of(input, weight);
     if shape.is_empty() {
         return Array3::zeros(shape.output_dim());
@@ -58,9 +62,13 @@ pub fn backward(
     grad_out: ArrayView3<f64>,
 ) -> (Array3<f64>, Array3<f64>) {
     // BEGIN SOLUTION: send each grad_out entry back to the inputs and weights that produced it: grad_input is grad_out convolved with the reversed kernel anchored at the right, grad_weight sums grad_out times the input window over the batch
+    let full = weight.raw_dim();
+    // Taps past the right edge read only zeros: a kernel wider than the
+    // input works as one of the input's width.
+    let weight = weight.slice(s![.., .., ..weight.dim().2.min(input.dim().2)]);
     let shape = Shape::of(input, weight);
     if shape.is_empty() {
-        return (Array3::zeros(input.raw_dim()), Array3::zeros(weight.raw_dim()));
+        return (Array3::zeros(input.raw_dim()), Array3::zeros(full));
     }
     let x = input.as_standard_layout();
     let x = x.as_slice().expect("a standard layout is one slice");
@@ -91,11 +99,23 @@ pub fn backward(
     });
     let grad_weight = partial_sums.into_iter().fold(Array2::zeros((shape.cout, shape.rows())), |sum, part| sum + part);
     let grad_weight = grad_weight.into_shape_with_order(weight.raw_dim()).expect("shaped like the weight");
-    (Array3::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input"), grad_weight)
+    (Array3::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input"), padded(grad_weight, full))
     // END SOLUTION
 }
 
 // BEGIN HIDDEN
+/// `grad` (the gradient of the taps the input reaches) inside zeros of the
+/// full weight's shape `full`: the taps past the right edge never
+/// contributed, so their gradient is 0.
+fn padded(grad: Array3<f64>, full: ndarray::Ix3) -> Array3<f64> {
+    if grad.raw_dim() == full {
+        return grad;
+    }
+    let mut padded = Array3::zeros(full);
+    padded.slice_mut(s![.., .., ..grad.dim().2]).assign(&grad);
+    padded
+}
+
 /// The sizes of one convolution. The unfolded windows of a sequence form a
 /// matrix with one row per weight of an output channel, `(c, k)`, and one
 /// column per position `t`: entry `x[c, t + k]`, or zero past the right edge.
@@ -117,7 +137,7 @@ impl Shape {
 
     /// True when some size is zero: then every output and gradient is zero.
     fn is_empty(&self) -> bool {
-        self.batch * self.cin * self.cout * self.width == 0
+        [self.batch, self.cin, self.cout, self.width].contains(&0)
     }
 
     /// Rows of the unfolded matrix: the weights of one output channel.
@@ -127,7 +147,7 @@ impl Shape {
 
     /// The multiply-adds of the forward: one per weight and output value.
     fn multiply_adds(&self) -> usize {
-        self.batch * self.output_len() * self.rows()
+        self.batch.saturating_mul(self.output_len()).saturating_mul(self.rows())
     }
 
     fn image_len(&self) -> usize {
@@ -236,7 +256,7 @@ fn for_each_batch_slice<R: Send>(
     work: impl Fn(Range<usize>, &mut [f64]) -> R + Sync,
 ) -> Vec<R> {
     let threads = rayon::current_num_threads().min(shape.batch);
-    if products * shape.multiply_adds() < THREAD_THRESHOLD || threads <= 1 || per_item == 0 {
+    if products.saturating_mul(shape.multiply_adds()) < THREAD_THRESHOLD || threads <= 1 || per_item == 0 {
         return vec![work(0..shape.batch, out)];
     }
     let run = shape.batch.div_ceil(threads);

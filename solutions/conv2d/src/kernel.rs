@@ -1,7 +1,8 @@
 //! The two functions you write: the convolution and its backward.
 //!
-//! The inputs are valid (the public functions checked them) but may be in
-//! any layout: a permuted or sliced view is as good as a fresh array.
+//! The inputs are valid and not empty (the public functions checked them,
+//! and answered empty ones themselves) but may be in any layout: a permuted
+//! or sliced view is as good as a fresh array.
 
 use ndarray::{Array4, ArrayView4};
 // BEGIN HIDDEN
@@ -18,6 +19,10 @@ use rayon::prelude::*;
 /// result is `B x Cout x H x W`.
 pub fn forward(input: ArrayView4<f64>, weight: ArrayView4<f64>) -> Array4<f64> {
     // BEGIN SOLUTION: for every output position, add up weight times input over the channels and the box, reading zero past the bottom and right edges
+    // Taps past the bottom or right edge read only zeros: a kernel bigger
+    // than the input works as one of at most the input's size.
+    let (_, _, h, w) = input.dim();
+    let weight = weight.slice(s![.., .., ..weight.dim().2.min(h), ..weight.dim().3.min(w)]);
     let shape = Shape::of(input, weight);
     if shape.is_empty() {
         return Array4::zeros(shape.output_dim());
@@ -58,9 +63,14 @@ pub fn backward(
     grad_out: ArrayView4<f64>,
 ) -> (Array4<f64>, Array4<f64>) {
     // BEGIN SOLUTION: send each grad_out entry back to the inputs and weights that produced it: grad_input is grad_out convolved with the reversed kernel anchored at the bottom-right, grad_weight sums grad_out times the input window over the batch
+    let full = weight.raw_dim();
+    // Taps past the bottom or right edge read only zeros: a kernel bigger
+    // than the input works as one of at most the input's size.
+    let (_, _, h, w) = input.dim();
+    let weight = weight.slice(s![.., .., ..weight.dim().2.min(h), ..weight.dim().3.min(w)]);
     let shape = Shape::of(input, weight);
     if shape.is_empty() {
-        return (Array4::zeros(input.raw_dim()), Array4::zeros(weight.raw_dim()));
+        return (Array4::zeros(input.raw_dim()), Array4::zeros(full));
     }
     let x = input.as_standard_layout();
     let x = x.as_slice().expect("a standard layout is one slice");
@@ -91,11 +101,24 @@ pub fn backward(
     });
     let grad_weight = partial_sums.into_iter().fold(Array2::zeros((shape.cout, shape.rows())), |sum, part| sum + part);
     let grad_weight = grad_weight.into_shape_with_order(weight.raw_dim()).expect("shaped like the weight");
-    (Array4::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input"), grad_weight)
+    (Array4::from_shape_vec(input.raw_dim(), grad_input).expect("shaped like the input"), padded(grad_weight, full))
     // END SOLUTION
 }
 
 // BEGIN HIDDEN
+/// `grad` (the gradient of the taps the input reaches) inside zeros of the
+/// full weight's shape `full`: the taps past the bottom or right edge never
+/// contributed, so their gradient is 0.
+fn padded(grad: Array4<f64>, full: ndarray::Ix4) -> Array4<f64> {
+    if grad.raw_dim() == full {
+        return grad;
+    }
+    let mut padded = Array4::zeros(full);
+    let (_, _, kh, kw) = grad.dim();
+    padded.slice_mut(s![.., .., ..kh, ..kw]).assign(&grad);
+    padded
+}
+
 /// The sizes of one convolution. The unfolded windows of an image form a
 /// matrix with one row per weight of an output channel, `(c, a, d)`, and one
 /// column per pixel `(i, j)`: entry `x[c, i + a, j + d]`, or zero past an edge.
@@ -119,7 +142,7 @@ impl Shape {
 
     /// True when some size is zero: then every output and gradient is zero.
     fn is_empty(&self) -> bool {
-        self.batch * self.cin * self.cout * self.pixels() == 0
+        [self.batch, self.cin, self.cout, self.height, self.width].contains(&0)
     }
 
     fn pixels(&self) -> usize {
@@ -133,7 +156,7 @@ impl Shape {
 
     /// The multiply-adds of the forward: one per weight and output value.
     fn multiply_adds(&self) -> usize {
-        self.batch * self.output_len() * self.rows()
+        self.batch.saturating_mul(self.output_len()).saturating_mul(self.rows())
     }
 
     fn image_len(&self) -> usize {
@@ -267,7 +290,7 @@ fn for_each_batch_slice<R: Send>(
     work: impl Fn(Range<usize>, &mut [f64]) -> R + Sync,
 ) -> Vec<R> {
     let threads = rayon::current_num_threads().min(shape.batch);
-    if products * shape.multiply_adds() < THREAD_THRESHOLD || threads <= 1 || per_image == 0 {
+    if products.saturating_mul(shape.multiply_adds()) < THREAD_THRESHOLD || threads <= 1 || per_image == 0 {
         return vec![work(0..shape.batch, out)];
     }
     let run = shape.batch.div_ceil(threads);

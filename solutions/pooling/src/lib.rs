@@ -30,18 +30,33 @@ use support::ShapeError;
 /// `B x C x H/kh x W/kw x (kh * kw)`, each window row-major in the last axis:
 /// `out[b, c, i, j, a * kw + d] = x[b, c, i * kh + a, j * kw + d]`.
 ///
-/// **Errors** when `input` does not have 4 axes, the kernel is empty, or
-/// the kernel does not divide the height and the width.
+/// An empty image (height or width 0) has no windows, whatever the kernel:
+/// the output is empty too. A kernel taller or wider than a non-empty image
+/// does not divide it.
+///
+/// **Errors** when `input` does not have 4 axes, the kernel is empty, the
+/// kernel does not divide the height and the width, or the output would be
+/// too big for any array (as for a kernel of `2^62 x 4` over an empty
+/// image; see [`support::checked_size`]).
 pub fn tile<D: Dimension>(input: ArrayView<f64, D>, kernel: (usize, usize)) -> Result<Array5<f64>, ShapeError> {
-    let x = shapes::pooled("tile", input, kernel)?;
+    let function = "tile";
+    let x = shapes::pooled(function, input, kernel)?;
+    let shape = shapes::tiled(function, x, kernel)?;
+    if x.is_empty() {
+        return Ok(Array5::zeros(shape));
+    }
     Ok(windows(x, kernel))
 }
 
 /// The mean of every `kh x kw` window: `B x C x H/kh x W/kw`.
 ///
-/// **Errors** as [`tile`] does.
+/// **Errors** as [`tile`] does, except that an empty image takes a kernel
+/// of any size: the output has no axis of `kh * kw` windows to overflow.
 pub fn avgpool2d<D: Dimension>(input: ArrayView<f64, D>, kernel: (usize, usize)) -> Result<Array4<f64>, ShapeError> {
     let x = shapes::pooled("avgpool2d", input, kernel)?;
+    if x.is_empty() {
+        return Ok(Array4::zeros(shapes::pooled_dim(x, kernel)));
+    }
     Ok(average(x, kernel))
 }
 
@@ -49,8 +64,8 @@ pub fn avgpool2d<D: Dimension>(input: ArrayView<f64, D>, kernel: (usize, usize))
 /// `input`: every input receives its window's upstream gradient divided by
 /// `kh * kw`.
 ///
-/// **Errors** as [`tile`] does, and when `grad_out` is not shaped like the
-/// output.
+/// **Errors** as [`avgpool2d`] does, and when `grad_out` is not shaped like
+/// the output.
 pub fn avgpool2d_backward<D: Dimension>(
     input: ArrayView<f64, D>,
     kernel: (usize, usize),
@@ -59,10 +74,14 @@ pub fn avgpool2d_backward<D: Dimension>(
     let function = "avgpool2d_backward";
     let x = shapes::pooled(function, input, kernel)?;
     let g = shapes::grad_out(function, x, kernel, grad_out)?;
+    if x.is_empty() {
+        return Ok(Array4::zeros(x.raw_dim()));
+    }
     Ok(spread(g, kernel))
 }
 
-/// The windows of a valid input (the kernel divides its height and width).
+/// The windows of a valid, non-empty input (the kernel divides its height
+/// and width).
 fn windows(x: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array5<f64> {
     // BEGIN SOLUTION: make x contiguous, view it as B x C x H/kh x kh x W/kw x kw, permute to B x C x H/kh x W/kw x kh x kw, make that contiguous and view the last two axes as one
     let (b, c, h, w) = x.dim();
@@ -80,7 +99,7 @@ fn windows(x: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array5<f64> {
     // END SOLUTION
 }
 
-/// The average of every window of a valid input.
+/// The average of every window of a valid, non-empty input.
 fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
     // BEGIN SOLUTION: the mean over the last axis of the tiled windows
     windows(x, kernel).mean_axis(Axis(4)).expect("a kernel of at least 1 x 1")
@@ -88,7 +107,7 @@ fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
 }
 
 /// Every upstream gradient shared equally among the `kh * kw` inputs of its
-/// window.
+/// window, for a valid, non-empty input.
 fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
     // BEGIN SOLUTION: each input of a window gets that window's grad_out divided by kh * kw
     let (b, c, oh, ow) = grad_out.dim();
@@ -135,6 +154,25 @@ mod tests {
         let g = Array4::<f64>::zeros((1, 1, 2, 2));
         assert!(avgpool2d_backward(x.view(), (2, 2), g.view()).is_err());
         assert!(avgpool2d_backward(x.view(), (2, 3), g.view()).is_ok());
+    }
+
+    #[test]
+    fn empty_images_pool_to_empty_outputs_whatever_the_kernel() {
+        let huge = 1 << 62;
+        let x = Array4::<f64>::zeros((2, 3, 0, 4));
+        let column = Array4::<f64>::zeros((1, 1, 0, 1));
+        assert_eq!(tile(column.view(), (huge, 1)).unwrap().shape(), &[1, 1, 0, 1, huge]);
+        // The windows' axis of 2^63 elements: more than any array.
+        assert_eq!(tile(x.view(), (huge, 2)).unwrap_err().function, "tile");
+        assert_eq!(avgpool2d(x.view(), (huge, 4)).unwrap().shape(), &[2, 3, 0, 1]);
+        let g = Array4::<f64>::zeros((2, 3, 0, 1));
+        assert_eq!(avgpool2d_backward(x.view(), (huge, 4), g.view()).unwrap().shape(), &[2, 3, 0, 4]);
+        // Any kernel divides an image of 0 x 0; kh * kw overflows.
+        let nothing = Array4::<f64>::zeros((2, 3, 0, 0));
+        assert!(tile(nothing.view(), (huge, huge)).unwrap_err().expected.contains("kh * kw"));
+        assert_eq!(avgpool2d(nothing.view(), (huge, huge)).unwrap().shape(), &[2, 3, 0, 0]);
+        // A kernel bigger than a non-empty image does not divide it.
+        assert!(avgpool2d(Array4::<f64>::zeros((1, 1, 2, 2)).view(), (4, 4)).is_err());
     }
 }
 // END HIDDEN

@@ -5,7 +5,8 @@ use ndarray::{Array, ArrayD, ArrayViewD, Axis, Zip};
 /// The maximum of every slice along `axis` (not empty), kept as an axis of size 1.
 pub fn max_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
     // BEGIN SOLUTION: fold every lane along the axis with f64::max, then insert the reduced axis back with size 1
-    x.fold_axis(axis, f64::NEG_INFINITY, |&best, &v| best.max(v)).insert_axis(axis)
+    // Starting from NaN, which f64::max skips, a slice of only NaN keeps NaN.
+    x.fold_axis(axis, f64::NAN, |&best, &v| best.max(v)).insert_axis(axis)
     // END SOLUTION
 }
 
@@ -26,11 +27,12 @@ pub fn argmax_along(x: ArrayViewD<f64>, axis: Axis) -> ArrayD<f64> {
 }
 
 // BEGIN HIDDEN
-/// The index of the first largest element of a non-empty lane.
+/// The index of the first largest element of a non-empty lane, skipping
+/// NaN as f64::max does (0 for a lane of only NaN).
 pub(crate) fn first_max(lane: ndarray::ArrayView1<f64>) -> usize {
     let mut best = 0;
     for (i, &v) in lane.indexed_iter() {
-        if v > lane[best] {
+        if v > lane[best] || (lane[best].is_nan() && !v.is_nan()) {
             best = i;
         }
     }

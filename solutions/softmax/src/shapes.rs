@@ -1,10 +1,13 @@
 //! The checks of the public functions' arguments (provided, not graded).
 
 use ndarray::{ArrayView, Axis, Dimension};
+use support::size::fits;
 use support::{ShapeError, fmt_shape};
 
-/// The axis `dim` of `x`, or an error of `function` when `x` has no such axis.
+/// The axis `dim` of `x`, or an error of `function` when `x` has no such
+/// axis or more elements than an array can hold (a broadcast view can).
 pub fn axis<D: Dimension>(function: &'static str, x: &ArrayView<f64, D>, dim: usize) -> Result<Axis, ShapeError> {
+    fits(function, "x", x.shape())?;
     if dim < x.ndim() {
         return Ok(Axis(dim));
     }
@@ -61,14 +64,15 @@ pub fn rate(function: &'static str, rate: f64) -> Result<f64, ShapeError> {
     Err(ShapeError::new(function, "a rate between 0 and 1", format!("rate {rate}")))
 }
 
-/// `Ok` when `grad_out` has the shape of dropout's `mask`.
+/// `Ok` when `grad_out` has the shape of dropout's `mask`, and an array can
+/// hold that many elements.
 pub fn like_mask<D: Dimension>(
     function: &'static str,
     mask: &ArrayView<f64, D>,
     grad_out: &ArrayView<f64, D>,
 ) -> Result<(), ShapeError> {
     if mask.shape() == grad_out.shape() {
-        return Ok(());
+        return fits(function, "mask", mask.shape()).map(drop);
     }
     Err(ShapeError::new(
         function,

@@ -45,6 +45,12 @@ pub fn shape_broadcast(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
 ///
 /// Assumes `shape` broadcasts to `big_shape` and `big_index` is in range.
 ///
+// BEGIN HIDDEN
+/// This reference never panics: otherwise the result still has one
+/// coordinate per axis of `shape`, and a coordinate that `big_index` lacks
+/// reads as 0.
+///
+// END HIDDEN
 /// ```
 /// use tensor_solution::broadcast_index;
 /// assert_eq!(broadcast_index(&[1, 2, 3], &[2, 3, 4], &[3, 1]), vec![2, 0]);
@@ -52,8 +58,9 @@ pub fn shape_broadcast(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
 /// ```
 pub fn broadcast_index(big_index: &[usize], big_shape: &[usize], shape: &[usize]) -> Index {
     // BEGIN SOLUTION: skip the leading axes shape lacks; copy each coordinate, or use 0 where shape has size 1
-    let skipped = big_shape.len() - shape.len();
-    shape.iter().zip(&big_index[skipped..]).map(|(&dim, &i)| if dim == 1 { 0 } else { i }).collect()
+    let skipped = big_shape.len().saturating_sub(shape.len());
+    let coordinate = |axis: usize| big_index.get(skipped + axis).copied().unwrap_or(0);
+    shape.iter().enumerate().map(|(axis, &dim)| if dim == 1 { 0 } else { coordinate(axis) }).collect()
     // END SOLUTION
 }
 
@@ -73,6 +80,22 @@ mod tests {
         let err = shape_broadcast(&[5, 2], &[5]).unwrap_err();
         assert_eq!(err.function, "shape_broadcast");
         assert_eq!(err.given, "(5, 2) and (5,)");
+    }
+
+    #[test]
+    fn huge_and_empty_axes_broadcast_by_the_same_rules() {
+        let huge = 1 << 62;
+        assert_eq!(shape_broadcast(&[huge, 1], &[1, 0]).unwrap(), vec![huge, 0]);
+        assert_eq!(shape_broadcast(&[0], &[huge, 1]).unwrap(), vec![huge, 0]);
+        assert!(shape_broadcast(&[0], &[2]).is_err());
+        assert!(shape_broadcast(&[huge], &[huge - 1]).is_err());
+    }
+
+    #[test]
+    fn broadcast_index_never_panics_on_mismatched_lengths() {
+        assert_eq!(broadcast_index(&[], &[2, 3], &[3]), vec![0]);
+        assert_eq!(broadcast_index(&[1, 2], &[3], &[2, 3]), vec![1, 2]);
+        assert_eq!(broadcast_index(&[4], &[], &[2, 1, 5]), vec![4, 0, 0]);
     }
 }
 // END HIDDEN

@@ -5,19 +5,30 @@ use support::{Index, Strides};
 /// The row-major strides of `shape`: the last axis moves one slot, each
 /// earlier axis moves past a whole block of the axes after it.
 ///
+// BEGIN HIDDEN
+/// This reference never panics: a stride too big for a `usize` saturates at
+/// `usize::MAX`. That happens only for shapes no tensor can have (a
+/// [`TensorData`](support::TensorData) refuses a shape whose lengths other
+/// than 0 multiply past `isize::MAX`), such as `(0, 2^62, 4)`: the stride of
+/// its first axis, `2^64`, becomes `usize::MAX`.
+///
+// END HIDDEN
 /// ```
 /// use tensor_solution::contiguous_strides;
 /// assert_eq!(contiguous_strides(&[4, 2, 2]), vec![4, 2, 1]);
 /// assert_eq!(contiguous_strides(&[5]), vec![1]);
 /// assert_eq!(contiguous_strides(&[]), Vec::<usize>::new());
+// BEGIN HIDDEN
+/// assert_eq!(contiguous_strides(&[0, 1 << 62, 4]), vec![usize::MAX, 4, 1]);
+// END HIDDEN
 /// ```
 pub fn contiguous_strides(shape: &[usize]) -> Strides {
     // BEGIN SOLUTION: walk the shape from the last axis to the first, multiplying the sizes seen so far
     let mut strides = vec![0; shape.len()];
-    let mut block = 1;
+    let mut block: usize = 1;
     for (stride, &dim) in strides.iter_mut().zip(shape).rev() {
         *stride = block;
-        block *= dim;
+        block = block.saturating_mul(dim);
     }
     strides
     // END SOLUTION
@@ -28,15 +39,25 @@ pub fn contiguous_strides(shape: &[usize]) -> Strides {
 ///
 /// Assumes `index` and `strides` have the same length.
 ///
+// BEGIN HIDDEN
+/// This reference never panics: extra entries of the longer one are
+/// ignored, and a position too big for a `usize` saturates at `usize::MAX`,
+/// past the end of any storage (an index inside a
+/// [`TensorData`](support::TensorData)'s shape never gets there).
+///
+// END HIDDEN
 /// ```
 /// use tensor_solution::index_to_position;
 /// assert_eq!(index_to_position(&[1, 2], &[3, 1]), 5);
 /// assert_eq!(index_to_position(&[1, 2], &[1, 2]), 5);
 /// assert_eq!(index_to_position(&[], &[]), 0);
+// BEGIN HIDDEN
+/// assert_eq!(index_to_position(&[2, 1], &[usize::MAX, 1]), usize::MAX);
+// END HIDDEN
 /// ```
 pub fn index_to_position(index: &[usize], strides: &[usize]) -> usize {
     // BEGIN SOLUTION: multiply each coordinate by its stride and add them up
-    index.iter().zip(strides).map(|(i, s)| i * s).sum()
+    index.iter().zip(strides).fold(0usize, |position, (&i, &s)| position.saturating_add(i.saturating_mul(s)))
     // END SOLUTION
 }
 
@@ -46,19 +67,28 @@ pub fn index_to_position(index: &[usize], strides: &[usize]) -> usize {
 ///
 /// Assumes `ordinal` is less than the product of `shape`.
 ///
+// BEGIN HIDDEN
+/// This reference never panics: otherwise the result is still an index of
+/// `shape.len()` coordinates, a larger ordinal wraps around in the first
+/// axis, and an axis of length 0 (where no index exists) gets coordinate 0.
+///
+// END HIDDEN
 /// ```
 /// use tensor_solution::to_index;
 /// assert_eq!(to_index(0, &[2, 3]), vec![0, 0]);
 /// assert_eq!(to_index(4, &[2, 3]), vec![1, 1]);
 /// assert_eq!(to_index(5, &[2, 3]), vec![1, 2]);
+// BEGIN HIDDEN
+/// assert_eq!(to_index(7, &[2, 0, 3]), vec![0, 0, 1]);
+// END HIDDEN
 /// ```
 pub fn to_index(ordinal: usize, shape: &[usize]) -> Index {
     // BEGIN SOLUTION: peel coordinates off from the last axis with % and /
     let mut index = vec![0; shape.len()];
     let mut rest = ordinal;
     for (coordinate, &dim) in index.iter_mut().zip(shape).rev() {
-        *coordinate = rest % dim;
-        rest /= dim;
+        *coordinate = rest.checked_rem(dim).unwrap_or(0);
+        rest = rest.checked_div(dim).unwrap_or(0);
     }
     index
     // END SOLUTION
@@ -90,6 +120,17 @@ mod tests {
         let strides = contiguous_strides(&shape);
         let positions: Vec<usize> = (0..12).map(|n| index_to_position(&to_index(n, &shape), &strides)).collect();
         assert_eq!(positions, (0..12).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn hostile_shapes_saturate_instead_of_overflowing() {
+        assert_eq!(contiguous_strides(&[1 << 62, 4]), vec![4, 1]);
+        assert_eq!(contiguous_strides(&[3, 1 << 62, 4]), vec![usize::MAX, 4, 1]);
+        assert_eq!(contiguous_strides(&[usize::MAX, usize::MAX, 0]), vec![0, 0, 1]);
+        assert_eq!(index_to_position(&[usize::MAX, 1], &[2, 3]), usize::MAX);
+        assert_eq!(to_index(5, &[0]), vec![0]);
+        assert_eq!(to_index(usize::MAX, &[0, 0]), vec![0, 0]);
+        assert_eq!(to_index(6, &[2, 3]), vec![0, 0]);
     }
 }
 // END HIDDEN

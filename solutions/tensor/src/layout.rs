@@ -68,8 +68,10 @@ pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError
 /// `(2, 1)`: reading the storage in order fills the rows one after another.
 ///
 /// **Errors** when `t` is not contiguous (a row-major reading of its storage
-/// would not visit its elements in order) or `shape` has a different number
-/// of elements.
+/// would not visit its elements in order), `shape` has a different number
+/// of elements, or no tensor can have `shape` (its lengths other than 0
+/// multiply past `isize::MAX`, as for `(2^62, 4)` or `(0, 2^62, 4)`; see
+/// [`support::checked_size`]).
 ///
 /// ```
 /// use support::TensorData;
@@ -82,6 +84,7 @@ pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError
 /// # Ok::<(), support::ShapeError>(())
 /// ```
 pub fn view(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeError> {
+    check_shape("view", shape)?;
     // BEGIN SOLUTION: refuse a non-contiguous tensor and a shape of another size; otherwise give shape its row-major strides over the same storage and offset
     let describe = || format!("shape {} with strides {}", fmt_shape(t.shape()), fmt_shape(t.strides()));
     if !is_contiguous(t) {
@@ -143,6 +146,20 @@ pub fn get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
     // END SOLUTION
 }
 
+/// Refuses a shape no tensor can have, whose size or row-major strides would
+/// overflow: after this check, the product of `shape` and its
+/// [`contiguous_strides`] fit in a `usize`.
+fn check_shape(function: &'static str, shape: &[usize]) -> Result<(), ShapeError> {
+    if support::checked_size(shape).is_none() {
+        return Err(ShapeError::new(
+            function,
+            "a shape a tensor can have (at most 2^60 - 1 elements, lengths other than 0 multiplying to at most 2^63 - 1)",
+            format!("shape {}", fmt_shape(shape)),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses an index of the wrong rank or with a coordinate out of range.
 fn check_index(function: &'static str, t: &TensorData, index: &[usize]) -> Result<(), ShapeError> {
     if index.len() != t.ndim() || index.iter().zip(t.shape()).any(|(i, d)| i >= d) {
@@ -200,6 +217,34 @@ mod tests {
     fn get_refuses_the_wrong_rank() {
         let err = get(&arange(vec![2, 3]), &[1]).unwrap_err();
         assert_eq!(err.to_string(), "get: expected an index within shape (2, 3), given index (1,)");
+    }
+
+    /// An empty tensor with an axis of 2^62.
+    fn huge_and_empty() -> TensorData {
+        TensorData::new(vec![], vec![1 << 62, 0], vec![0, 1]).unwrap()
+    }
+
+    #[test]
+    fn view_refuses_shapes_whose_size_overflows() {
+        let err = view(&huge_and_empty(), &[0, 1 << 62, 4]).unwrap_err();
+        assert_eq!(err.function, "view");
+        assert!(err.to_string().ends_with("given shape (0, 4611686018427387904, 4)"), "{err}");
+        let err = view(&arange(vec![8]), &[1 << 62, 4]).unwrap_err();
+        assert_eq!(err.function, "view");
+        let v = view(&huge_and_empty(), &[0, 1 << 62]).unwrap();
+        assert_eq!((v.shape(), v.strides()), (&[0, 1 << 62][..], &[1 << 62, 1][..]));
+    }
+
+    #[test]
+    fn empty_tensors_with_huge_axes_permute_copy_and_refuse_every_index() {
+        let t = huge_and_empty();
+        assert!(is_contiguous(&t));
+        let p = permute(&t, &[1, 0]).unwrap();
+        assert_eq!(p.shape(), &[0, 1 << 62]);
+        let c = contiguous(&p);
+        assert_eq!((c.shape(), c.strides(), c.storage().len()), (&[0, 1 << 62][..], &[1 << 62, 1][..], 0));
+        assert_eq!(get(&t, &[0, 0]).unwrap_err().function, "get");
+        assert!(get(&t, &[usize::MAX, usize::MAX]).is_err());
     }
 }
 // END HIDDEN
