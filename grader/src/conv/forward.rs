@@ -39,6 +39,7 @@ impl Conv<'_> {
         });
         self.large_forward(c);
         self.empty_forward(c);
+        self.broadcast_forward(c);
         let spatial = self.spatial;
         c.property(
             "property: the output is batch x out_channels x the input's size",

@@ -207,6 +207,32 @@ impl Conv<'_> {
         });
     }
 
+    /// A batch of 40 copies of one image, given as a broadcast view (stride
+    /// 0 along the batch), against the function's own result on the image.
+    pub fn broadcast_forward(&self, c: &mut Checker) {
+        c.check("edge: a batch broadcast from one image (stride 0 along an axis of 40) reads like 40 copies", || {
+            let n = self.spatial;
+            let image = uniform_like(&[vec![1, 3], vec![6; n]].concat());
+            let w = uniform_like(&[vec![2, 3], vec![3; n]].concat());
+            let batch = image.broadcast(IxDyn(&[vec![40, 3], vec![6; n]].concat())).expect("broadcasts");
+            let alone = self.run_forward(image.view(), w.view())?;
+            let all = self.run_forward(batch.view(), w.view())?;
+            let expected = alone.broadcast(all.raw_dim()).ok_or_else(|| {
+                format!(
+                    "{}(a batch of 40 broadcast images): the output's shape is {}",
+                    self.name,
+                    fmt_shape(all.shape())
+                )
+            })?;
+            agrees(
+                || format!("{}(a batch of 40 broadcast images) against the image alone", self.name),
+                &expected,
+                &all,
+                FORWARD,
+            )
+        });
+    }
+
     /// The same for the backward.
     pub fn empty_backward(&self, c: &mut Checker) {
         let name = self.backward_name();

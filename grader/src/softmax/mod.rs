@@ -95,6 +95,32 @@ pub fn tasks() -> Vec<Task> {
     ]
 }
 
+/// The function on a broadcast view (stride 0 along an axis of 300) against
+/// its own result on the same values stored afresh, along both axes.
+fn broadcast_edge(c: &mut Checker, name: &str, f: Reduce) {
+    c.check("edge: a broadcast view (stride 0 along a long axis) reads like the array it stands for", || {
+        let row = ArrayD::from_shape_fn(IxDyn(&[1, 37]), |i| ((i[1] * 7) % 37) as f64 / 5.0 - 3.0);
+        let wide = row.broadcast(IxDyn(&[300, 37])).expect("broadcasts");
+        let owned = wide.to_owned();
+        (0..2).try_for_each(|dim| {
+            let fresh =
+                f(owned.view(), dim).map_err(|e| format!("{name}(x of shape (300, 37), dim {dim}) refused: {e}"))?;
+            let strided = f(wide.view(), dim)
+                .map_err(|e| format!("{name}(a (300, 37) view with strides (0, 1), dim {dim}) refused: {e}"))?;
+            agrees(
+                || {
+                    format!(
+                        "{name}(a (300, 37) view with strides (0, 1), dim {dim}) against the same values stored afresh"
+                    )
+                },
+                &fresh.view(),
+                &strided,
+                FORWARD,
+            )
+        })
+    });
+}
+
 /// The chapter's 2 x 3 example.
 const GRID: [f64; 6] = [1.0, 3.0, 2.0, 4.0, 0.0, 5.0];
 
@@ -138,6 +164,7 @@ fn max(imp: &Implementation, c: &mut Checker) {
             outcome
         },
     );
+    broadcast_edge(c, "max", f);
     c.check("edge: across empty axes, and at the ends of the float range", || {
         exactly("max(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 1]))?;
         let x = array(&[3], &[f64::MAX, -f64::MAX, 5e-324]);
@@ -201,6 +228,7 @@ fn argmax(imp: &Implementation, c: &mut Checker) {
     c.check("refuses a dim past the last axis, and an empty axis, with a ShapeError", || {
         refuses_dim("argmax", true, f)
     });
+    broadcast_edge(c, "argmax", f);
     c.check("edge: across empty axes, and at the ends of the float range", || {
         exactly("argmax(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 4]))?;
         let x = array(&[3], &[-f64::MAX, f64::MAX, 0.0]);
@@ -267,6 +295,7 @@ fn softmax(imp: &Implementation, c: &mut Checker) {
         agrees(|| format!("the sums of softmax(10 x, {}) along dim", case.describe()), &ones.view(), &sums, FORWARD)
     });
     shift_invariance("softmax", f, c);
+    broadcast_edge(c, "softmax", f);
     c.check("edge: along and across empty axes, and at the ends of the float range", || {
         exactly("softmax(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 4]))?;
         exactly("softmax(an empty (3, 0), dim 1)", f(zeros(&[3, 0]).view(), 1), &zeros(&[3, 0]))?;
@@ -347,6 +376,7 @@ fn logsoftmax(imp: &Implementation, c: &mut Checker) {
         )
     });
     shift_invariance("logsoftmax", f, c);
+    broadcast_edge(c, "logsoftmax", f);
     c.check("edge: along and across empty axes, and at the ends of the float range", || {
         exactly("logsoftmax(an empty (0, 4), dim 1)", f(zeros(&[0, 4]).view(), 1), &zeros(&[0, 4]))?;
         exactly("logsoftmax(an empty (3, 0), dim 1)", f(zeros(&[3, 0]).view(), 1), &zeros(&[3, 0]))?;
