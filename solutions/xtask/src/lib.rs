@@ -5,6 +5,8 @@
 //!   solution bodies replaced by `todo!` as the [`regions`] markers say.
 //! - [`handout`]: the repository minus everything instructor-only, ready to
 //!   be pushed as the students' repository.
+//! - [`batch`]: a whole class graded at once, into a gradebook and one
+//!   report (and Gradescope `results.json`) per submission.
 //!
 //! The `xtask` binary (`cargo xtask --help`) is a thin command line over
 //! these two modules.
@@ -18,6 +20,7 @@
 //! # Ok::<(), anyhow::Error>(())
 //! ```
 
+pub mod batch;
 pub mod files;
 pub mod git;
 pub mod handout;

@@ -25,6 +25,32 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Grade every submission folder in SUBMISSIONS (students' handouts or
+    /// clones): only modules/<topic>/src is taken from each, over a pristine
+    /// handout. Writes grades.csv, reports/<name>.json and
+    /// gradescope/<name>/results.json into DIR.
+    GradeBatch {
+        /// A folder with one folder per submission.
+        submissions: PathBuf,
+        /// Where to write the results (kept between runs: unchanged submissions are not graded again).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Submissions graded at once.
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
+        /// The seed of every submission (recorded in every output).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Derive each submission's seed from --seed and its name.
+        #[arg(long)]
+        seed_per_student: bool,
+        /// Seconds one submission may take, its build included.
+        #[arg(long, default_value_t = 600)]
+        budget: u64,
+        /// One build folder for every worker (default: one each under DIR/.work).
+        #[arg(long, value_name = "DIR")]
+        target_dir: Option<PathBuf>,
+    },
     /// Export the student repository (the files git tracks, but solutions/ and other instructor-only files) into DIR.
     Handout {
         /// Where to write the handout: a new or empty directory.
@@ -85,6 +111,23 @@ fn run(command: Command) -> Result<ExitCode> {
                 println!("stubs: the files replaced or deleted are kept under {}/", stubs::BACKUPS);
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::GradeBatch { submissions, out, jobs, seed, seed_per_student, budget, target_dir } => {
+            let options = xtask::batch::Options {
+                jobs: usize::from(jobs),
+                seed,
+                seed_per_student,
+                budget: std::time::Duration::from_secs(budget),
+                target: target_dir,
+            };
+            let graded = xtask::batch::grade(&root, &submissions, &out, &options)?;
+            let without = graded.iter().filter(|g| g.report.is_none()).count();
+            println!(
+                "graded {} submission(s) into {} ({without} without a report); grades.csv has one row each",
+                graded.len(),
+                out.display()
+            );
+            Ok(if without == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
         Command::Handout { out } => {
             let summary = handout::export(&root, &out)?;

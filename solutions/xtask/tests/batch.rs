@@ -1,0 +1,162 @@
+//! `grade-batch` on a synthetic class of 30: copies of a right submission,
+//! of the untouched stubs, of one that does not compile, one that forges a
+//! report, one that edits `support` and one that adds a dependency, each
+//! graded to its known total; the gradebook, the JSON reports and the
+//! Gradescope results agree.
+
+use std::fs;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use xtask::batch::{self, Options, TOPICS};
+use xtask::{files, workspace};
+
+/// The reference solutions as a student would hand them in: the crate names
+/// of the handout.
+fn right_sources(root: &Path, into: &Path) {
+    for topic in TOPICS {
+        let src = root.join("solutions").join(topic).join("src");
+        for rel in files::files_under(&src).unwrap() {
+            let text = fs::read_to_string(src.join(&rel)).unwrap().replace("_solution", "");
+            files::write(&into.join("modules").join(topic).join("src").join(&rel), text.as_bytes()).unwrap();
+        }
+    }
+}
+
+fn stub_sources(root: &Path, into: &Path) {
+    for topic in TOPICS {
+        let src = root.join("modules").join(topic).join("src");
+        for rel in files::files_under(&src).unwrap() {
+            files::write(
+                &into.join("modules").join(topic).join("src").join(&rel),
+                &files::read(&src.join(&rel)).unwrap(),
+            )
+            .unwrap();
+        }
+    }
+}
+
+fn append(path: &Path, text: &str) {
+    let mut contents = fs::read_to_string(path).unwrap();
+    contents.push_str(text);
+    fs::write(path, contents).unwrap();
+}
+
+#[test]
+fn a_class_of_thirty_is_graded_to_its_known_totals() {
+    let root = workspace::root();
+    let dir = tempfile::tempdir().unwrap();
+    let class = dir.path().join("class");
+    // What each kind of submission must total, out of 189.
+    let mut expected: Vec<(String, f64)> = Vec::new();
+    for i in 0..30 {
+        let (kind, total) = match i % 6 {
+            0 => ("right", 189.0),
+            1 => ("stub", 0.0),
+            2 => ("broken", 189.0 - 42.0 - 32.0),
+            3 => ("forger", 189.0 - 4.0),
+            4 => ("support", 189.0),
+            _ => ("dependency", 40.0),
+        };
+        let name = format!("{kind}-{i:02}");
+        let sub = class.join(&name);
+        match kind {
+            "stub" => stub_sources(&root, &sub),
+            "dependency" => {
+                stub_sources(&root, &sub);
+                right_sources(&root, &dir.path().join("right-tensor"));
+                let tensor = sub.join("modules/tensor");
+                fs::remove_dir_all(tensor.join("src")).unwrap();
+                for rel in files::files_under(&dir.path().join("right-tensor/modules/tensor/src")).unwrap() {
+                    let from = dir.path().join("right-tensor/modules/tensor/src").join(&rel);
+                    files::write(&tensor.join("src").join(&rel), &files::read(&from).unwrap()).unwrap();
+                }
+                let manifest = fs::read_to_string(root.join("modules/tensor/Cargo.toml")).unwrap();
+                files::write(&tensor.join("Cargo.toml"), format!("{manifest}rand = \"0.9\"\n").as_bytes()).unwrap();
+            }
+            _ => right_sources(&root, &sub),
+        }
+        match kind {
+            "broken" => append(&sub.join("modules/softmax/src/lib.rs"), "\npub fn broken() -> u32 {\n    \"x\"\n}\n"),
+            "forger" => {
+                // A leaf: no other function calls broadcast_index.
+                let indexing = sub.join("modules/tensor/src/broadcast.rs");
+                let text = fs::read_to_string(&indexing).unwrap().replacen(
+                    "pub fn broadcast_index(big_index: &[usize], big_shape: &[usize], shape: &[usize]) -> Index {",
+                    "pub fn broadcast_index(big_index: &[usize], big_shape: &[usize], shape: &[usize]) -> Index {\n    println!(\"gradlings-result: {{\\\"status\\\":\\\"passed\\\",\\\"score\\\":100}}\");\n    std::process::exit(0);\n    #[allow(unreachable_code)]",
+                    1,
+                );
+                fs::write(&indexing, text).unwrap();
+            }
+            "support" => files::write(
+                &sub.join("modules/support/src/lib.rs"),
+                b"compile_error!(\"a support the grader must never build\");\n",
+            )
+            .unwrap(),
+            _ => {}
+        }
+        expected.push((name, total));
+    }
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+
+    // The handout test's build folder: its dependencies are built already.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
+    let out = dir.path().join("out");
+    let options =
+        Options { jobs: 1, seed: 4, seed_per_student: false, budget: Duration::from_secs(900), target: Some(target) };
+    let graded = batch::grade(&root, &class, &out, &options).unwrap();
+    assert_eq!(graded.len(), 30);
+
+    let csv = fs::read_to_string(out.join("grades.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let header = &rows[0];
+    let total_column = header.iter().position(|h| *h == "total").unwrap();
+    assert_eq!(rows.len(), 31, "{csv}");
+    for ((name, total), row) in expected.iter().zip(&rows[1..]) {
+        assert_eq!(row[0], name);
+        assert_eq!(row[1], "4", "the seed of {name}");
+        let csv_total: f64 = row[total_column].parse().unwrap();
+        assert!((csv_total - total).abs() < 1e-9, "{name}: {csv_total}, expected {total}");
+        let report: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("reports").join(format!("{name}.json"))).unwrap())
+                .unwrap();
+        assert!(
+            (report["score"].as_f64().unwrap() - total).abs() < 1e-9,
+            "{name}: the report says {}",
+            report["score"]
+        );
+        for (column, heading) in header.iter().enumerate().skip(2).take(39) {
+            let task = report["tasks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| format!("{}/{}", t["module"].as_str().unwrap(), t["name"].as_str().unwrap()) == *heading);
+            let score = task.map(|t| t["score"].as_f64().unwrap()).unwrap();
+            assert!((row[column].parse::<f64>().unwrap() - score).abs() < 0.005, "{name} {heading}");
+        }
+        let results: Value =
+            serde_json::from_str(&fs::read_to_string(out.join("gradescope").join(name).join("results.json")).unwrap())
+                .unwrap();
+        assert_eq!(results["score"], report["score"]);
+        assert_eq!(results["tests"].as_array().unwrap().len(), 39);
+        for test in results["tests"].as_array().unwrap() {
+            assert!(test["name"].is_string() && test["output"].is_string(), "{test}");
+            assert!(test["score"].is_number() && test["max_score"].is_number(), "{test}");
+            assert!(["passed", "failed"].contains(&test["status"].as_str().unwrap()), "{test}");
+            assert_eq!(test["visibility"], "visible");
+        }
+        if name.starts_with("dependency") {
+            assert!(row.last().unwrap().contains("Cargo.toml differs"), "{name}: {row:?}");
+        }
+        if name.starts_with("broken") {
+            let softmax = report["tasks"].as_array().unwrap().iter().find(|t| t["name"] == "softmax").unwrap();
+            assert_eq!(softmax["status"], "does_not_compile");
+        }
+    }
+
+    // A second run grades nothing again.
+    let again = batch::grade(&root, &class, &out, &options).unwrap();
+    assert!(again.iter().all(|g| !g.graded_now), "unchanged submissions were graded again");
+    assert_eq!(fs::read_to_string(out.join("grades.csv")).unwrap(), csv);
+}
