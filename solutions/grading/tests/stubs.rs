@@ -13,7 +13,10 @@ fn stubs_score_zero_and_every_task_is_not_implemented() {
     for task in tasks {
         assert_eq!(task["status"], "not_implemented", "{task:#}");
         assert_eq!(task["score"].as_f64(), Some(0.0));
-        let first = &task["checks"][0]["message"];
+        // Checks of empty inputs, which the provided validation answers
+        // before any todo!(), may pass; the first that does not is the todo!().
+        let checks = task["checks"].as_array().unwrap();
+        let first = &checks.iter().find(|c| c["passed"] == false).expect("a check that did not pass")["message"];
         let module = task["module"].as_str().unwrap();
         assert!(
             first
