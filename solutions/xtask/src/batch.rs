@@ -412,10 +412,11 @@ pub fn gradebook(graded: &[Graded]) -> String {
             let _ = write!(csv, ",{}", scores.get(key).map(|s| format!("{s:.2}")).unwrap_or_default());
         }
         for module in &modules {
-            let sum: f64 = scores.iter().filter(|((m, _), _)| m == module).map(|(_, s)| s).sum();
+            // A fold from 0.0: an empty f64 sum() is -0.0.
+            let sum = scores.iter().filter(|((m, _), _)| m == module).fold(0.0, |a, (_, s)| a + s);
             let _ = write!(csv, ",{sum:.2}");
         }
-        let total: f64 = scores.values().sum();
+        let total = scores.values().fold(0.0, |a, s| a + s);
         let _ = writeln!(csv, ",{total:.2},{}", field(&g.notes.join("; ")));
     }
     csv
