@@ -41,30 +41,39 @@ pub const TYPICAL_CAP: f64 = 0.25;
 /// fails on them fails half of its callers.
 pub const LAYOUT_CAP: f64 = 0.5;
 
+/// How the names of typical checks start.
+const TYPICAL: [&str; 9] = [
+    "worked example",
+    "golden:",
+    "finite differences of",
+    "property:",
+    "large:",
+    "contract:",
+    "scale:",
+    "statistics:",
+    "seeded:",
+];
+
+/// How the names of layout checks start (names about views are layout too).
+const LAYOUT: [&str; 2] = ["golden, on", "finite differences, with"];
+
+/// How the names of edge checks start.
+const EDGE: [&str; 3] = ["edge:", "stability:", "ties:"];
+
+/// How the names of structure checks start (shape properties are structure too).
+const STRUCTURE: &str = "refuses";
+
 impl Kind {
     /// The kind of the check named `name`.
     pub fn of(name: &str) -> Kind {
-        const TYPICAL: [&str; 9] = [
-            "worked example",
-            "golden:",
-            "finite differences of",
-            "property:",
-            "large:",
-            "contract:",
-            "scale:",
-            "statistics:",
-            "seeded:",
-        ];
-        if name.starts_with("refuses") || (name.starts_with("property:") && name.contains("shape")) {
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| name.starts_with(p));
+        if name.starts_with(STRUCTURE) || (name.starts_with("property:") && name.contains("shape")) {
             Kind::Structure
-        } else if ["edge:", "stability:", "ties:"].iter().any(|p| name.starts_with(p)) {
+        } else if starts(&EDGE) {
             Kind::Edge
-        } else if name.starts_with("golden, on")
-            || name.starts_with("finite differences, with")
-            || name.contains("views")
-        {
+        } else if starts(&LAYOUT) || name.contains("views") {
             Kind::Layout
-        } else if TYPICAL.iter().any(|p| name.starts_with(p)) {
+        } else if starts(&TYPICAL) {
             Kind::Typical
         } else {
             Kind::Edge
@@ -73,23 +82,7 @@ impl Kind {
 
     /// Whether `name` follows the naming convention (its kind is not a guess).
     pub fn is_named(name: &str) -> bool {
-        [
-            "worked example",
-            "golden",
-            "finite differences",
-            "property:",
-            "large:",
-            "contract:",
-            "scale:",
-            "statistics:",
-            "seeded:",
-            "edge:",
-            "stability:",
-            "ties:",
-            "refuses",
-        ]
-        .iter()
-        .any(|p| name.starts_with(p))
+        [&TYPICAL[..], &LAYOUT, &EDGE, &[STRUCTURE]].concat().iter().any(|p| name.starts_with(p))
     }
 
     /// The check's share of the points, before the cap.
