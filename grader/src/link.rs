@@ -75,15 +75,22 @@ impl Link {
     /// Calls `function` with `args`, and reads its results as `R`; unwinds
     /// with an [`Abort`] when there are none.
     pub fn invoke<R: Ret>(&self, function: &str, args: Vec<Value>) -> R {
+        // Only the tensors' storages are needed back: a result may share one.
+        let storages: Vec<Option<Arc<[f64]>>> = args
+            .iter()
+            .map(|arg| match arg {
+                Value::Tensor(wire::Tensor { storage: Storage::Owned(data), .. }) => Some(data.clone()),
+                _ => None,
+            })
+            .collect();
         let call = Call { function: function.to_string(), args };
-        let args = call.args.clone();
         let reply = self.0.borrow_mut().call(call);
         let abort = match reply {
             Ok(Reply::Failed(failure)) => Abort::Student(failure),
             Ok(Reply::Unknown(why)) => {
                 Abort::Link(LinkError::Crashed(format!("the runner could not call {function}: {why}")))
             }
-            Ok(reply) => match R::from_reply(reply, &args) {
+            Ok(reply) => match R::from_reply(reply, &storages) {
                 Ok(value) => return value,
                 Err(why) => Abort::Link(LinkError::Crashed(format!("the runner's reply to {function} {why}"))),
             },
@@ -167,9 +174,13 @@ impl ToValue for &TensorData {
     }
 }
 
+/// The storage of each tensor argument of a call, by position (`None` for
+/// other arguments): what a returned tensor may share.
+pub type Storages = [Option<Arc<[f64]>>];
+
 /// One result read from a reply's values.
 pub trait FromValues: Sized {
-    fn take(values: &mut std::vec::IntoIter<Value>, args: &[Value]) -> Result<Self, String>;
+    fn take(values: &mut std::vec::IntoIter<Value>, storages: &Storages) -> Result<Self, String>;
 }
 
 fn next(values: &mut std::vec::IntoIter<Value>) -> Result<Value, String> {
@@ -177,7 +188,7 @@ fn next(values: &mut std::vec::IntoIter<Value>) -> Result<Value, String> {
 }
 
 impl<D: Dimension> FromValues for Array<f64, D> {
-    fn take(values: &mut std::vec::IntoIter<Value>, _: &[Value]) -> Result<Self, String> {
+    fn take(values: &mut std::vec::IntoIter<Value>, _: &Storages) -> Result<Self, String> {
         match next(values)? {
             Value::Array(a) => {
                 let dyn_array = ArrayD::from_shape_vec(IxDyn(&a.shape), a.data)
@@ -190,7 +201,7 @@ impl<D: Dimension> FromValues for Array<f64, D> {
 }
 
 impl FromValues for Vec<usize> {
-    fn take(values: &mut std::vec::IntoIter<Value>, _: &[Value]) -> Result<Self, String> {
+    fn take(values: &mut std::vec::IntoIter<Value>, _: &Storages) -> Result<Self, String> {
         match next(values)? {
             Value::Dims(d) => Ok(d),
             _ => Err("holds something else where sizes belong".to_string()),
@@ -201,7 +212,7 @@ impl FromValues for Vec<usize> {
 macro_rules! scalar_from_values {
     ($ty:ty, $variant:ident) => {
         impl FromValues for $ty {
-            fn take(values: &mut std::vec::IntoIter<Value>, _: &[Value]) -> Result<Self, String> {
+            fn take(values: &mut std::vec::IntoIter<Value>, _: &Storages) -> Result<Self, String> {
                 match next(values)? {
                     Value::$variant(v) => Ok(v),
                     _ => Err(format!("holds something else where a {} belongs", stringify!($ty))),
@@ -216,13 +227,13 @@ scalar_from_values!(f64, F64);
 scalar_from_values!(bool, Bool);
 
 impl FromValues for TensorData {
-    fn take(values: &mut std::vec::IntoIter<Value>, args: &[Value]) -> Result<Self, String> {
+    fn take(values: &mut std::vec::IntoIter<Value>, storages: &Storages) -> Result<Self, String> {
         match next(values)? {
             Value::Tensor(t) => {
                 let storage: Arc<[f64]> = match t.storage {
                     Storage::Owned(data) => data,
-                    Storage::SameAs(i) => match args.get(i) {
-                        Some(Value::Tensor(wire::Tensor { storage: Storage::Owned(data), .. })) => data.clone(),
+                    Storage::SameAs(i) => match storages.get(i) {
+                        Some(Some(data)) => data.clone(),
                         _ => return Err(format!("shares the storage of argument {i}, which is no tensor")),
                     },
                 };
@@ -235,25 +246,25 @@ impl FromValues for TensorData {
 }
 
 impl<A: FromValues, B: FromValues> FromValues for (A, B) {
-    fn take(values: &mut std::vec::IntoIter<Value>, args: &[Value]) -> Result<Self, String> {
-        Ok((A::take(values, args)?, B::take(values, args)?))
+    fn take(values: &mut std::vec::IntoIter<Value>, storages: &Storages) -> Result<Self, String> {
+        Ok((A::take(values, storages)?, B::take(values, storages)?))
     }
 }
 
 impl<A: FromValues, B: FromValues, C: FromValues> FromValues for (A, B, C) {
-    fn take(values: &mut std::vec::IntoIter<Value>, args: &[Value]) -> Result<Self, String> {
-        Ok((A::take(values, args)?, B::take(values, args)?, C::take(values, args)?))
+    fn take(values: &mut std::vec::IntoIter<Value>, storages: &Storages) -> Result<Self, String> {
+        Ok((A::take(values, storages)?, B::take(values, storages)?, C::take(values, storages)?))
     }
 }
 
 /// What a function returns, read from its reply.
 pub trait Ret: Sized {
-    fn from_reply(reply: Reply, args: &[Value]) -> Result<Self, String>;
+    fn from_reply(reply: Reply, storages: &Storages) -> Result<Self, String>;
 }
 
-fn all<T: FromValues>(values: Vec<Value>, args: &[Value]) -> Result<T, String> {
+fn all<T: FromValues>(values: Vec<Value>, storages: &Storages) -> Result<T, String> {
     let mut values = values.into_iter();
-    let value = T::take(&mut values, args)?;
+    let value = T::take(&mut values, storages)?;
     match values.len() {
         0 => Ok(value),
         n => Err(format!("has {n} results too many")),
@@ -261,9 +272,9 @@ fn all<T: FromValues>(values: Vec<Value>, args: &[Value]) -> Result<T, String> {
 }
 
 impl<T: FromValues> Ret for Result<T, ShapeError> {
-    fn from_reply(reply: Reply, args: &[Value]) -> Result<Self, String> {
+    fn from_reply(reply: Reply, storages: &Storages) -> Result<Self, String> {
         match reply {
-            Reply::Done(values) => all(values, args).map(Ok),
+            Reply::Done(values) => all(values, storages).map(Ok),
             Reply::Refused { function, expected, given } => Ok(Err(ShapeError { function, expected, given })),
             _ => Err("is neither results nor a refusal".to_string()),
         }
@@ -273,9 +284,9 @@ impl<T: FromValues> Ret for Result<T, ShapeError> {
 macro_rules! infallible_ret {
     ($($ty:ty),*) => {$(
         impl Ret for $ty {
-            fn from_reply(reply: Reply, args: &[Value]) -> Result<Self, String> {
+            fn from_reply(reply: Reply, storages: &Storages) -> Result<Self, String> {
                 match reply {
-                    Reply::Done(values) => all(values, args),
+                    Reply::Done(values) => all(values, storages),
                     _ => Err("is a refusal from a function that cannot refuse".to_string()),
                 }
             }
