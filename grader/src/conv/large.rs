@@ -193,8 +193,7 @@ impl Conv<'_> {
     /// outputs, and zeros where nothing is summed.
     pub fn empty_forward(&self, c: &mut Checker) {
         c.check("edge: an empty batch, an empty image, no input channels", || {
-            let n = self.spatial;
-            let shape = |lead: [usize; 2], size: usize| [lead.to_vec(), vec![size; n]].concat();
+            let shape = |lead, size| self.shape(lead, size);
             let cases = [
                 (shape([0, 3], 5), shape([4, 3], 2), shape([0, 4], 5)),
                 (shape([2, 3], 0), shape([4, 3], 2), shape([2, 4], 0)),
@@ -211,10 +210,9 @@ impl Conv<'_> {
     /// 0 along the batch), against the function's own result on the image.
     pub fn broadcast_forward(&self, c: &mut Checker) {
         c.check("edge: a batch broadcast from one image (stride 0 along an axis of 40) reads like 40 copies", || {
-            let n = self.spatial;
-            let image = uniform_like(&[vec![1, 3], vec![6; n]].concat());
-            let w = uniform_like(&[vec![2, 3], vec![3; n]].concat());
-            let batch = image.broadcast(IxDyn(&[vec![40, 3], vec![6; n]].concat())).expect("broadcasts");
+            let image = uniform_like(&self.shape([1, 3], 6));
+            let w = uniform_like(&self.shape([2, 3], 3));
+            let batch = image.broadcast(IxDyn(&self.shape([40, 3], 6))).expect("broadcasts");
             let alone = self.run_forward(image.view(), w.view())?;
             let all = self.run_forward(batch.view(), w.view())?;
             let expected = alone.broadcast(all.raw_dim()).ok_or_else(|| {
@@ -233,12 +231,12 @@ impl Conv<'_> {
         });
     }
 
-    /// The same for the backward.
+    /// Empty batches and input channels, for the backward: zero gradients of
+    /// the operands' shapes.
     pub fn empty_backward(&self, c: &mut Checker) {
         let name = self.backward_name();
         c.check("edge: an empty batch, no input channels", || {
-            let n = self.spatial;
-            let shape = |lead: [usize; 2], size: usize| [lead.to_vec(), vec![size; n]].concat();
+            let shape = |lead, size| self.shape(lead, size);
             let cases = [
                 (shape([0, 3], 5), shape([4, 3], 2), shape([0, 4], 5)),
                 (shape([2, 0], 5), shape([4, 0], 2), shape([2, 4], 5)),
@@ -252,6 +250,12 @@ impl Conv<'_> {
                 exactly(&format!("{call}: grad_weight"), Ok(gw), &zeros(w))
             })
         });
+    }
+
+    /// `lead` (batch and channels, or output and input channels) followed by
+    /// `size` on every spatial axis.
+    fn shape(&self, lead: [usize; 2], size: usize) -> Vec<usize> {
+        [lead.to_vec(), vec![size; self.spatial]].concat()
     }
 
     fn output_shape_is(&self, case: &Case, out: &ArrayD<f64>) -> Outcome {
