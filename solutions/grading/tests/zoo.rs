@@ -50,6 +50,19 @@ fn mutants() -> impl Iterator<Item = &'static Mutant> {
     .flatten()
 }
 
+/// The solutions with `mutant` planted.
+fn planted(mutant: &Mutant) -> Implementation {
+    let mut implementation = grading::solutions();
+    (mutant.plant)(&mut implementation);
+    implementation
+}
+
+/// `mutant`'s report on its own task.
+fn grade_mutant(mutant: &Mutant, seed: u64) -> grader::TaskReport {
+    let task = grader::tasks().into_iter().find(|t| t.name == mutant.task).expect("the mutant names a task");
+    grade_here(&task, &planted(mutant), seed)
+}
+
 /// The task a mutant of `task` may break besides its own: the backward
 /// whose finite differences call this forward (`conv1d_forward` and
 /// `conv1d_backward`, `relu` and `relu_backward`, `dropout` and
@@ -64,8 +77,7 @@ fn every_mutant_loses_points_in_its_own_task_only() {
     let tasks = grader::tasks();
     for seed in [1, 2] {
         for mutant in mutants() {
-            let mut implementation = grading::solutions();
-            (mutant.plant)(&mut implementation);
+            let implementation = planted(mutant);
             // A mutant replaces one function of one module: only that module's tasks can change.
             let module = tasks.iter().find(|t| t.name == mutant.task).map(|t| t.module);
             assert!(module.is_some(), "the mutant '{}' names no task: {}", mutant.what, mutant.task);
@@ -105,13 +117,9 @@ fn every_mutant_loses_points_in_its_own_task_only() {
 #[ignore = "a report, not a test"]
 fn scores() {
     capture_panics();
-    let tasks = grader::tasks();
     let mut lines = Vec::new();
     for mutant in mutants() {
-        let task = tasks.iter().find(|t| t.name == mutant.task).expect("a task");
-        let mut implementation = grading::solutions();
-        (mutant.plant)(&mut implementation);
-        let report = grade_here(task, &implementation, 1);
+        let report = grade_mutant(mutant, 1);
         lines.push(format!("{:5.1}% {:<24} {}", 100.0 * report.score / report.max_score, mutant.task, mutant.what));
     }
     drop(std::panic::take_hook());
@@ -161,13 +169,9 @@ fn family(what: &str) -> Family {
 #[test]
 fn credit_tracks_correctness() {
     capture_panics();
-    let tasks = grader::tasks();
     let mut wrong = Vec::new();
     for mutant in mutants() {
-        let task = tasks.iter().find(|t| t.name == mutant.task).expect("a task");
-        let mut implementation = grading::solutions();
-        (mutant.plant)(&mut implementation);
-        let report = grade_here(task, &implementation, 2);
+        let report = grade_mutant(mutant, 2);
         let share = report.score / report.max_score;
         let (low, high) = match family(mutant.what) {
             Family::Refusals | Family::Edge => (0.5, 1.0),
@@ -204,14 +208,10 @@ const RECOGNISED: &[(&str, &str, &str)] = &[
 #[test]
 fn reports_name_the_mistakes_they_recognise() {
     capture_panics();
-    let tasks = grader::tasks();
     let mut missing = Vec::new();
     for &(task_name, what, hint) in RECOGNISED {
         let mutant = mutants().find(|m| m.task == task_name && m.what.contains(what)).expect("a mutant of the table");
-        let task = tasks.iter().find(|t| t.name == task_name).expect("a task");
-        let mut implementation = grading::solutions();
-        (mutant.plant)(&mut implementation);
-        let report = grade_here(task, &implementation, 1);
+        let report = grade_mutant(mutant, 1);
         if !report.checks.iter().any(|c| c.message.contains(hint)) {
             missing.push(format!("{task_name} '{}': no \"{hint}\" in {:#?}", mutant.what, report.checks));
         }
@@ -225,14 +225,8 @@ fn every_check_catches_some_mutant() {
     capture_panics();
     let mut uncaught = Vec::new();
     for task in grader::tasks() {
-        let reports: Vec<_> = mutants()
-            .filter(|m| m.task == task.name)
-            .map(|mutant| {
-                let mut implementation = grading::solutions();
-                (mutant.plant)(&mut implementation);
-                grade_here(&task, &implementation, 1)
-            })
-            .collect();
+        let reports: Vec<_> =
+            mutants().filter(|m| m.task == task.name).map(|mutant| grade_here(&task, &planted(mutant), 1)).collect();
         let right = grade_here(&task, &grading::solutions(), 1);
         for (i, check) in right.checks.iter().enumerate() {
             if reports.iter().all(|r| r.checks[i].passed) {
