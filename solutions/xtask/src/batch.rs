@@ -284,24 +284,8 @@ fn run_grader(
         .process_group(0)
         .spawn()
         .context("cannot run cargo to grade a submission")?;
-    let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
-    let read = |pipe: Option<std::process::ChildStdout>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = std::io::Read::read_to_end(&mut pipe, &mut bytes);
-            }
-            bytes
-        })
-    };
-    let stdout = read(stdout);
-    let stderr = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        if let Some(mut pipe) = stderr {
-            let _ = std::io::Read::read_to_end(&mut pipe, &mut bytes);
-        }
-        bytes
-    });
+    let stdout = drain(child.stdout.take());
+    let stderr = drain(child.stderr.take());
     let deadline = Instant::now() + budget;
     let status = loop {
         if let Some(status) = child.try_wait()? {
@@ -330,6 +314,17 @@ fn run_grader(
             Ok(None)
         }
     }
+}
+
+/// Reads `pipe` to its end on a thread of its own.
+fn drain<R: std::io::Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        bytes
+    })
 }
 
 /// Gradescope's `results.json`: the score, one test per task.
