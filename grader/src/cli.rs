@@ -12,7 +12,7 @@ use clap::{Parser, ValueEnum};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::report::{RunReport, human};
+use crate::report::{RunReport, gradescope, human, junit};
 use crate::runner::{Limits, RunnerCommand};
 use crate::{Task, build, runner, sandbox, suggest, tasks};
 
@@ -53,6 +53,16 @@ pub struct Args {
     /// How many tasks to grade at once (default: one per CPU).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
+    /// Also write Gradescope's `results.json` to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub gradescope: Option<PathBuf>,
+    /// A line for the top of the Gradescope output, such as what the
+    /// person grading changed or ignored; repeat for several.
+    #[arg(long = "note", value_name = "TEXT", requires = "gradescope")]
+    pub notes: Vec<String>,
+    /// Also write a JUnit XML report (one suite per module) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
     /// When to colour the human report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -118,7 +128,12 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
         .unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(1));
     let mut modules: Vec<&'static str> = selected.iter().map(|t| t.module).collect();
     modules.dedup();
-    let commands = commands(runners, &modules)?;
+    let scratch = std::env::temp_dir().join(format!("gradlings-runners-{}", std::process::id()));
+    let commands = commands(runners, &modules, &scratch);
+    // The copies of runners an unprivileged user may run are not needed
+    // once every task has ended.
+    let _cleanup = RemoveOnDrop(&scratch);
+    let commands = commands?;
     let limits = Limits {
         budget: Duration::from_secs_f64(args.timeout),
         memory: (args.memory_limit * f64::from(1u32 << 30)) as u64,
@@ -127,6 +142,14 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
     let runner = |module: &str| commands.get(module).cloned().unwrap_or_else(|| Err(format!("no runner for {module}")));
     let reports = runner::run_all(&selected, seed, limits, jobs, &runner);
     let run = RunReport::new(seed, reports);
+    if let Some(path) = &args.gradescope {
+        let results =
+            serde_json::to_string_pretty(&gradescope::results(&run, command, &args.notes)).expect("JSON serialises");
+        save(path, &results)?;
+    }
+    if let Some(path) = &args.junit {
+        save(path, &junit::xml(&run))?;
+    }
     match args.format {
         Format::Json => emit(&mut std::io::stdout(), &format!("{}\n", run.to_json()))?,
         Format::Human => {
@@ -143,13 +166,15 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
 }
 
 /// How to start the runner of each of `modules`, or why it cannot start.
+/// Copies of runners go into `scratch` when they must be (see
+/// `sandbox::reachable`).
 fn commands(
     runners: &Runners,
     modules: &[&'static str],
+    scratch: &std::path::Path,
 ) -> Result<BTreeMap<&'static str, Result<RunnerCommand, String>>, String> {
-    let scratch = std::env::temp_dir().join(format!("gradlings-runners-{}", std::process::id()));
     let reachable = |program: PathBuf| {
-        sandbox::reachable(&program, &scratch)
+        sandbox::reachable(&program, scratch)
             .map_err(|e| format!("could not make {} runnable for an unprivileged user: {e}", program.display()))
     };
     Ok(match runners {
@@ -165,6 +190,15 @@ fn commands(
             })
             .collect(),
     })
+}
+
+/// Removes a folder, if there is one, when dropped.
+struct RemoveOnDrop<'a>(&'a std::path::Path);
+
+impl Drop for RemoveOnDrop<'_> {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.0);
+    }
 }
 
 /// The tasks named by `names` (a task, a module, `module/task` or a
@@ -208,6 +242,17 @@ fn emit(out: &mut impl Write, text: &str) -> Result<(), String> {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("could not write to stdout: {e}")),
         _ => Ok(()),
     }
+}
+
+/// Writes an extra report to `path`, creating its folder.
+fn save(path: &std::path::Path, text: &str) -> Result<(), String> {
+    let write = || {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(path, text)
+    };
+    write().map_err(|e| format!("could not write {}: {e}", path.display()))
 }
 
 /// A seed for a run given none: different every time, printed in the report.

@@ -5,11 +5,13 @@
 //!   solution bodies replaced by `todo!` as the [`regions`] markers say.
 //! - [`handout`]: the repository minus everything instructor-only, ready to
 //!   be pushed as the students' repository.
-//! - [`batch`]: a whole class graded at once, into a gradebook and one
-//!   report (and Gradescope `results.json`) per submission.
+//! - [`batch`]: a whole class graded at once, into a gradebook, one
+//!   report (JSON, Gradescope `results.json`, JUnit XML) per submission and
+//!   a class summary.
+//! - [`gradescope`]: an autograder bundle for Gradescope, crates vendored.
 //!
 //! The `xtask` binary (`cargo xtask --help`) is a thin command line over
-//! these two modules.
+//! these modules.
 //!
 //! ```no_run
 //! let root = xtask::workspace::root();
@@ -23,6 +25,7 @@
 pub mod batch;
 pub mod files;
 pub mod git;
+pub mod gradescope;
 pub mod handout;
 pub mod lockfile;
 pub mod markdown;

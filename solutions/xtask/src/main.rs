@@ -25,12 +25,14 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Grade every submission folder in SUBMISSIONS (students' handouts or
-    /// clones): only modules/<topic>/src is taken from each, over a pristine
-    /// handout. Writes grades.csv, reports/<name>.json and
-    /// gradescope/<name>/results.json into DIR.
+    /// Grade every submission in SUBMISSIONS (students' handout folders,
+    /// git clones, or .zip/.tar.gz/.tgz archives of either): only
+    /// modules/<topic>/src is taken from each, over a pristine handout.
+    /// Writes into DIR grades.csv, reports/<name>.json,
+    /// gradescope/<name>/results.json, junit/<name>.xml and the class
+    /// summary (summary.html, summary.md).
     GradeBatch {
-        /// A folder with one folder per submission.
+        /// A folder with one folder or archive per submission.
         submissions: PathBuf,
         /// Where to write the results (kept between runs: unchanged submissions are not graded again).
         #[arg(long, value_name = "DIR")]
@@ -47,9 +49,24 @@ enum Command {
         /// Seconds one submission may take, its build included.
         #[arg(long, default_value_t = 600)]
         budget: u64,
-        /// One build folder for every worker (default: one each under DIR/.work).
+        /// The first worker's build folder (default: DIR/.work/target); the
+        /// others start from a copy of it.
         #[arg(long, value_name = "DIR")]
         target_dir: Option<PathBuf>,
+    },
+    /// Write a Gradescope autograder into DIR: setup.sh, run_autograder, the
+    /// pristine handout and its crates (vendored: grading runs offline), and
+    /// autograder.zip of them to upload.
+    Gradescope {
+        /// A new or empty folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The seed of every submission's grading.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Seconds each task may take.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
     },
     /// Export the student repository (the files git tracks, but solutions/ and other instructor-only files) into DIR.
     Handout {
@@ -128,6 +145,17 @@ fn run(command: Command) -> Result<ExitCode> {
                 out.display()
             );
             Ok(if without == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Gradescope { out, seed, timeout } => {
+            let zip = xtask::gradescope::bundle(&root, &out, &xtask::gradescope::Options { seed, timeout })?;
+            let size = std::fs::metadata(&zip).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "wrote the autograder into {}; upload {} ({:.1} MiB) as a Gradescope programming assignment's autograder",
+                out.display(),
+                zip.display(),
+                size as f64 / f64::from(1 << 20)
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Handout { out } => {
             let summary = handout::export(&root, &out)?;

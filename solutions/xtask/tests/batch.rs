@@ -1,8 +1,10 @@
 //! `grade-batch` on a synthetic class of 30: copies of a right submission,
 //! of the untouched stubs, of one that does not compile, one that forges a
-//! report, one that edits `support` and one that adds a dependency, each
-//! graded to its known total; the gradebook, the JSON reports and the
-//! Gradescope results agree.
+//! report, one that edits `support`, one that adds a dependency and one
+//! that loops, some handed in as folders and some as `.zip` or `.tar.gz`,
+//! each graded to its known total by two workers; the gradebook, the JSON
+//! reports, the Gradescope results, the JUnit files and the class summary
+//! agree.
 
 use std::fs;
 use std::path::Path;
@@ -37,6 +39,45 @@ fn stub_sources(root: &Path, into: &Path) {
     }
 }
 
+/// Zips the handout folder `dir` as a student would: the folder itself
+/// inside the archive.
+fn pack_zip(dir: &Path, zip_path: &Path) {
+    let mut zip = zip::ZipWriter::new(fs::File::create(zip_path).unwrap());
+    for rel in files::files_under(dir).unwrap() {
+        let inside = Path::new("handout").join(&rel);
+        zip.start_file(files::slash(&inside), zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut zip, &files::read(&dir.join(&rel)).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// A `.tar.gz` of the handout folder `dir`, its files at the top.
+fn pack_tar_gz(dir: &Path, tar_path: &Path) {
+    let gz = flate2::write::GzEncoder::new(fs::File::create(tar_path).unwrap(), flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all(".", dir).unwrap();
+    tar.into_inner().unwrap().finish().unwrap();
+    fs::remove_dir_all(dir).unwrap();
+}
+
+/// The JUnit file of a submission has a test case per task, and as many
+/// failures and errors as its report has failed and unjudged tasks.
+fn junit_agrees(path: &Path, report: &Value) {
+    let xml = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let tasks = report["tasks"].as_array().unwrap();
+    let count = |statuses: &[&str]| tasks.iter().filter(|t| statuses.contains(&t["status"].as_str().unwrap())).count();
+    let head = xml.lines().nth(1).unwrap();
+    let expected = format!(
+        "<testsuites name=\"gradlings\" tests=\"{}\" failures=\"{}\" errors=\"{}\"",
+        tasks.len(),
+        count(&["failed", "not_implemented"]),
+        count(&["timed_out", "crashed", "does_not_compile"])
+    );
+    assert!(head.starts_with(&expected), "{}: {head}, expected {expected}", path.display());
+    assert_eq!(xml.matches("<testcase ").count(), tasks.len());
+}
+
 fn append(path: &Path, text: &str) {
     let mut contents = fs::read_to_string(path).unwrap();
     contents.push_str(text);
@@ -51,13 +92,14 @@ fn a_class_of_thirty_is_graded_to_its_known_totals() {
     // What each kind of submission must total, out of 189.
     let mut expected: Vec<(String, f64)> = Vec::new();
     for i in 0..30 {
-        let (kind, total) = match i % 6 {
+        let (kind, total) = match i % 7 {
             0 => ("right", 189.0),
             1 => ("stub", 0.0),
             2 => ("broken", 189.0 - 42.0 - 32.0),
             3 => ("forger", 189.0 - 4.0),
             4 => ("support", 189.0),
-            _ => ("dependency", 40.0),
+            5 => ("dependency", 40.0),
+            _ => ("looper", 189.0 - 4.0),
         };
         let name = format!("{kind}-{i:02}");
         let sub = class.join(&name);
@@ -89,11 +131,27 @@ fn a_class_of_thirty_is_graded_to_its_known_totals() {
                 );
                 fs::write(&indexing, text).unwrap();
             }
+            "looper" => {
+                let activations = sub.join("modules/activations/src/lib.rs");
+                let text = fs::read_to_string(&activations).unwrap().replacen(
+                    "    same_shape(\"sigmoid_backward\", &x, &grad_out)?;\n",
+                    "    same_shape(\"sigmoid_backward\", &x, &grad_out)?;\n    loop {\n        std::hint::spin_loop();\n    }\n    #[allow(unreachable_code)]\n",
+                    1,
+                );
+                assert!(text.contains("spin_loop"), "the looper's function moved");
+                fs::write(&activations, text).unwrap();
+            }
             "support" => files::write(
                 &sub.join("modules/support/src/lib.rs"),
                 b"compile_error!(\"a support the grader must never build\");\n",
             )
             .unwrap(),
+            _ => {}
+        }
+        // Some hand in an archive of their handout folder instead.
+        match i {
+            7 | 9 => pack_zip(&sub, &class.join(format!("{name}.zip"))),
+            14 | 16 => pack_tar_gz(&sub, &class.join(format!("{name}.tar.gz"))),
             _ => {}
         }
         expected.push((name, total));
@@ -104,7 +162,7 @@ fn a_class_of_thirty_is_graded_to_its_known_totals() {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
     let out = dir.path().join("out");
     let options =
-        Options { jobs: 1, seed: 4, seed_per_student: false, budget: Duration::from_secs(900), target: Some(target) };
+        Options { jobs: 2, seed: 4, seed_per_student: false, budget: Duration::from_secs(900), target: Some(target) };
     let graded = batch::grade(&root, &class, &out, &options).unwrap();
     assert_eq!(graded.len(), 30);
 
@@ -148,12 +206,29 @@ fn a_class_of_thirty_is_graded_to_its_known_totals() {
         }
         if name.starts_with("dependency") {
             assert!(row.last().unwrap().contains("Cargo.toml differs"), "{name}: {row:?}");
+            assert!(results["output"].as_str().unwrap().contains("Cargo.toml differs"), "{name}: {results}");
         }
+        if name.starts_with("looper") {
+            let looped = report["tasks"].as_array().unwrap().iter().find(|t| t["name"] == "sigmoid_backward").unwrap();
+            assert_eq!(looped["status"], "timed_out");
+        }
+        junit_agrees(&out.join("junit").join(format!("{name}.xml")), &report);
         if name.starts_with("broken") {
             let softmax = report["tasks"].as_array().unwrap().iter().find(|t| t["name"] == "softmax").unwrap();
             assert_eq!(softmax["status"], "does_not_compile");
         }
     }
+
+    let summary = fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(summary.contains("30 submissions, 0 without a report"), "{summary}");
+    let class_mean = expected.iter().map(|(_, t)| t).sum::<f64>() / 30.0;
+    assert!(summary.contains(&format!("{class_mean:.2} / 189.00")), "the class mean {class_mean:.2}:\n{summary}");
+    // Every submission but the stubs passes tensor/view.
+    let view = summary.lines().find(|l| l.contains("| view |")).unwrap_or_else(|| panic!("{summary}"));
+    let passing = expected.iter().filter(|(n, _)| !n.starts_with("stub")).count();
+    assert!(view.contains(&format!("({passing}/30)")), "{view}");
+    let html = fs::read_to_string(out.join("summary.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 7);
 
     // A second run grades nothing again.
     let again = batch::grade(&root, &class, &out, &options).unwrap();

@@ -11,8 +11,6 @@
 //! A submission whose sources and seed are unchanged since the last run is
 //! not graded again.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,6 +22,15 @@ use anyhow::{Context, Result, bail};
 use serde_json::{Value, json};
 
 use crate::{files, handout};
+
+mod collect;
+pub mod gradebook;
+mod progress;
+pub mod summary;
+
+pub use collect::{Submission, submissions};
+pub use gradebook::gradebook;
+use progress::Progress;
 
 /// The exercise modules a submission may change.
 pub const TOPICS: [&str; 7] = ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention"];
@@ -39,8 +46,8 @@ pub struct Options {
     pub seed_per_student: bool,
     /// Wall-clock time for one submission, build included.
     pub budget: Duration,
-    /// One build folder for every worker (cargo takes turns on it); by
-    /// default each worker has its own under `OUT/.work`.
+    /// The first worker's build folder (default `OUT/.work/target`); the
+    /// others start from a copy of it, so dependencies compile once.
     pub target: Option<PathBuf>,
 }
 
@@ -58,25 +65,6 @@ pub struct Graded {
     pub graded_now: bool,
 }
 
-/// The submissions in `dir`: its folders, by name.
-pub fn submissions(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list the submissions in {}", dir.display()))? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if entry.path().is_dir() {
-            found.push((name, entry.path()));
-        } else {
-            eprintln!("grade-batch: skipping {name}: only folders are graded (unpack archives first)");
-        }
-    }
-    found.sort();
-    Ok(found)
-}
-
 /// The seed of submission `name`.
 pub fn seed_of(options: &Options, name: &str) -> u64 {
     if options.seed_per_student { numeric::random::derive_seed(options.seed, name) } else { options.seed }
@@ -85,9 +73,9 @@ pub fn seed_of(options: &Options, name: &str) -> u64 {
 /// Grades every submission of `submissions_dir` into `out`, from the
 /// repository at `root` (its handout is the pristine tree).
 pub fn grade(root: &Path, submissions_dir: &Path, out: &Path, options: &Options) -> Result<Vec<Graded>> {
-    let list = submissions(submissions_dir)?;
+    let list = collect::submissions(submissions_dir)?;
     if list.is_empty() {
-        bail!("no submission folders in {}", submissions_dir.display());
+        bail!("no submissions (folders, .zip, .tar.gz or .tgz files) in {}", submissions_dir.display());
     }
     let work = out.join(".work");
     let pristine = work.join("pristine");
@@ -95,53 +83,98 @@ pub fn grade(root: &Path, submissions_dir: &Path, out: &Path, options: &Options)
         std::fs::remove_dir_all(&pristine).with_context(|| format!("cannot clear {}", pristine.display()))?;
     }
     handout::export(root, &pristine)?;
-    for dir in ["reports", "gradescope"] {
+    for dir in ["reports", "gradescope", "junit"] {
         std::fs::create_dir_all(out.join(dir))?;
     }
     let jobs = options.jobs.clamp(1, list.len());
     for slot in 0..jobs {
         prepare_slot(&pristine, &work.join(format!("slot-{slot}")))?;
     }
+    let targets: Vec<PathBuf> = (0..jobs)
+        .map(|slot| match (slot, &options.target) {
+            (0, Some(target)) => target.clone(),
+            (0, None) => work.join("target"),
+            _ => work.join(format!("target-{slot}")),
+        })
+        .collect();
+    share_dependencies(&work.join("slot-0"), &targets)?;
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
+    let progress = Progress::new(list.len());
     let results = Mutex::new(Vec::new());
-    let start = Instant::now();
     std::thread::scope(|scope| {
         for slot in 0..jobs {
-            let (list, next, done, results, work, pristine) = (&list, &next, &done, &results, &work, &pristine);
+            let (list, next, progress, results, work, pristine, targets) =
+                (&list, &next, &progress, &results, &work, &pristine, &targets);
             scope.spawn(move || {
                 let dir = work.join(format!("slot-{slot}"));
-                let target = options.target.clone().unwrap_or_else(|| work.join(format!("target-{slot}")));
-                while let Some((name, path)) = list.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let graded =
-                        grade_one(name, path, &dir, &target, pristine, out, options).unwrap_or_else(|e| Graded {
+                let target = &targets[slot];
+                let scratch = work.join(format!("unpacked-{slot}"));
+                while let Some(submission) = list.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    progress.start(&submission.name);
+                    let name = &submission.name;
+                    let graded = collect::unpack(submission, &scratch)
+                        .and_then(|folder| grade_one(name, &folder, &dir, target, pristine, out, options))
+                        .unwrap_or_else(|e| Graded {
                             name: name.clone(),
                             seed: seed_of(options, name),
                             report: None,
                             notes: vec![format!("could not be graded: {e:#}")],
                             graded_now: true,
                         });
-                    let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    let score = graded
-                        .report
-                        .as_ref()
-                        .map(|r| format!("{}/{}", r["score"], r["max_score"]))
-                        .unwrap_or_else(|| "no report".to_string());
-                    let how = if graded.graded_now { "graded" } else { "unchanged" };
-                    eprintln!(
-                        "[{finished}/{}] {name}: {score} ({how}, {:.0} s in all)",
-                        list.len(),
-                        start.elapsed().as_secs_f64()
-                    );
+                    if graded.report.is_none() {
+                        let written = write_ungraded(out, &graded);
+                        if let Err(e) = written {
+                            progress.line(format!("{name}: {e:#}"));
+                        }
+                    }
+                    progress.finish(&graded);
                     results.lock().unwrap_or_else(|e| e.into_inner()).push(graded);
                 }
             });
         }
     });
+    progress.done();
     let mut graded = results.into_inner().unwrap_or_else(|e| e.into_inner());
     graded.sort_by(|a, b| a.name.cmp(&b.name));
-    std::fs::write(out.join("grades.csv"), gradebook(&graded))?;
+    files::write(&out.join("grades.csv"), gradebook(&graded).as_bytes())?;
+    summary::write(out, &graded)?;
     Ok(graded)
+}
+
+/// Gives every worker the dependencies compiled once: when a worker's build
+/// folder is missing, builds the grader and its runners in the first
+/// worker's folder `slot`, then copies its build folder for the others.
+/// (One build folder for all would not do: each worker's binaries would
+/// overwrite the others'.)
+fn share_dependencies(slot: &Path, targets: &[PathBuf]) -> Result<()> {
+    if targets[1..].iter().all(|t| t.exists()) {
+        return Ok(());
+    }
+    eprintln!("grade-batch: building the grader's dependencies once, for {} workers", targets.len());
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(&cargo);
+    build.current_dir(slot).args(["build", "--quiet", "--locked", "--package", "grader"]);
+    for topic in TOPICS {
+        build.args(["--package", &format!("{topic}-runner")]);
+    }
+    let status = build.env("CARGO_TARGET_DIR", &targets[0]).status().context("cannot run cargo")?;
+    if !status.success() {
+        bail!("the pristine handout's grader does not build ({status})");
+    }
+    for target in &targets[1..] {
+        if !target.exists() {
+            let status = Command::new("cp")
+                .arg("-a")
+                .arg(&targets[0])
+                .arg(target)
+                .status()
+                .context("cannot run cp to copy a build folder")?;
+            if !status.success() {
+                bail!("cannot copy {} to {}", targets[0].display(), target.display());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A worker folder: a copy of the pristine handout.
@@ -252,24 +285,46 @@ fn grade_one(
             }
         }
     }
-    let report = run_grader(slot, target, seed, options.budget, &mut notes)?;
+    let results = out.join("gradescope").join(name).join("results.json");
+    let junit = out.join("junit").join(format!("{name}.xml"));
+    for stale in [&results, &junit, &report_path, &stamp_path] {
+        if stale.exists() {
+            std::fs::remove_file(stale).with_context(|| format!("cannot remove {}", stale.display()))?;
+        }
+    }
+    let mut exports = vec![("--gradescope", results.into_os_string()), ("--junit", junit.into_os_string())];
+    exports.extend(notes.iter().map(|note| ("--note", note.into())));
+    let report = run_grader(slot, target, seed, options.budget, &exports, &mut notes)?;
     if let Some(report) = &report {
-        std::fs::write(&report_path, serde_json::to_string_pretty(report)?)?;
-        let scope = out.join("gradescope").join(name);
-        std::fs::create_dir_all(&scope)?;
-        std::fs::write(scope.join("results.json"), serde_json::to_string_pretty(&gradescope(report, seed, &notes))?)?;
+        files::write(&report_path, serde_json::to_string_pretty(report)?.as_bytes())?;
         files::write(&stamp_path, stamp.as_bytes())?;
     }
     Ok(Graded { name: name.to_string(), seed, report, notes, graded_now: true })
 }
 
+/// Gradescope's `results.json` for a submission without a report: no
+/// points, and the notes saying why.
+fn write_ungraded(out: &Path, graded: &Graded) -> Result<()> {
+    let results = json!({
+        "score": 0.0,
+        "output": format!("not graded (seed {}):\n{}", graded.seed, graded.notes.join("\n")),
+        "output_format": "text",
+        "visibility": "visible",
+        "tests": [],
+    });
+    let path = out.join("gradescope").join(&graded.name).join("results.json");
+    files::write(&path, serde_json::to_string_pretty(&results)?.as_bytes())
+}
+
 /// Runs the handout's grader in `slot`: its JSON report, or `None` (with a
-/// note) when it produced none in time.
+/// note) when it produced none in time. `exports` are the grader's options
+/// that write other reports (`--junit FILE`, `--note TEXT`).
 fn run_grader(
     slot: &Path,
     target: &Path,
     seed: u64,
     budget: Duration,
+    exports: &[(&str, std::ffi::OsString)],
     notes: &mut Vec<String>,
 ) -> Result<Option<Value>> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -277,6 +332,7 @@ fn run_grader(
         .current_dir(slot)
         .args(["run", "--quiet", "--locked", "-p", "grader", "--", "--format", "json", "--color", "never", "--seed"])
         .arg(seed.to_string())
+        .args(exports.iter().flat_map(|(flag, value)| [std::ffi::OsStr::new(flag), value.as_os_str()]))
         .env("CARGO_TARGET_DIR", target)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -327,151 +383,22 @@ fn drain<R: std::io::Read + Send + 'static>(pipe: Option<R>) -> std::thread::Joi
     })
 }
 
-/// Gradescope's `results.json`: the score, one test per task.
-pub fn gradescope(report: &Value, seed: u64, notes: &[String]) -> Value {
-    let tests: Vec<Value> = report["tasks"]
-        .as_array()
-        .map(|tasks| {
-            tasks
-                .iter()
-                .map(|t| {
-                    let output: Vec<String> = t["checks"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter(|c| c["passed"] == false)
-                        .map(|c| {
-                            format!("x {}\n  {}", c["name"].as_str().unwrap_or(""), c["message"].as_str().unwrap_or(""))
-                        })
-                        .collect();
-                    json!({
-                        "name": format!("{}/{}", t["module"].as_str().unwrap_or(""), t["name"].as_str().unwrap_or("")),
-                        "score": t["score"],
-                        "max_score": t["max_score"],
-                        "status": if t["status"] == "passed" { "passed" } else { "failed" },
-                        "output": if output.is_empty() { "all checks passed".to_string() } else { output.join("\n") },
-                        "visibility": "visible",
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut output = format!("graded with seed {seed}");
-    for note in notes {
-        let _ = write!(output, "\n{note}");
-    }
-    json!({ "score": report["score"], "output": output, "tests": tests, "visibility": "visible" })
-}
-
-/// `grades.csv`: a row per submission, a column per task, module subtotals
-/// and the total.
-pub fn gradebook(graded: &[Graded]) -> String {
-    let mut columns: Vec<(String, String)> = Vec::new();
-    for g in graded {
-        for t in g.report.as_ref().and_then(|r| r["tasks"].as_array()).into_iter().flatten() {
-            let key = (t["module"].as_str().unwrap_or("").to_string(), t["name"].as_str().unwrap_or("").to_string());
-            if !columns.contains(&key) {
-                columns.push(key);
-            }
-        }
-    }
-    let modules: Vec<String> = columns.iter().fold(Vec::new(), |mut acc, (m, _)| {
-        if !acc.contains(m) {
-            acc.push(m.clone());
-        }
-        acc
-    });
-    let mut csv = String::from("submission,seed");
-    for (module, task) in &columns {
-        let _ = write!(csv, ",{module}/{task}");
-    }
-    for module in &modules {
-        let _ = write!(csv, ",{module}");
-    }
-    csv.push_str(",total,notes\n");
-    for g in graded {
-        let scores: BTreeMap<(String, String), f64> = g
-            .report
-            .as_ref()
-            .and_then(|r| r["tasks"].as_array())
-            .into_iter()
-            .flatten()
-            .map(|t| {
-                let key =
-                    (t["module"].as_str().unwrap_or("").to_string(), t["name"].as_str().unwrap_or("").to_string());
-                (key, t["score"].as_f64().unwrap_or(0.0))
-            })
-            .collect();
-        let _ = write!(csv, "{},{}", field(&g.name), g.seed);
-        for key in &columns {
-            let _ = write!(csv, ",{}", scores.get(key).map(|s| format!("{s:.2}")).unwrap_or_default());
-        }
-        for module in &modules {
-            // A fold from 0.0: an empty f64 sum() is -0.0.
-            let sum = scores.iter().filter(|((m, _), _)| m == module).fold(0.0, |a, (_, s)| a + s);
-            let _ = write!(csv, ",{sum:.2}");
-        }
-        let total = scores.values().fold(0.0, |a, s| a + s);
-        let _ = writeln!(csv, ",{total:.2},{}", field(&g.notes.join("; ")));
-    }
-    csv
-}
-
-/// A CSV field, quoted when it needs to be.
-fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text.to_string() }
+/// A report in the grader's JSON schema, for tests: one task per
+/// `(module, task, score)`, each worth 5 points, failing its one check
+/// ("golden: x", "expected 1, got 2") unless it scored 5.
+#[cfg(test)]
+pub(crate) fn sample_report(scores: &[(&str, &str, f64)]) -> Value {
+    let tasks: Vec<Value> = scores
+        .iter()
+        .map(|(m, n, s)| json!({"module": m, "name": n, "score": s, "max_score": 5.0, "status": if *s == 5.0 { "passed" } else { "failed" }, "checks": [{"name": "golden: x", "passed": *s == 5.0, "message": "expected 1, got 2"}]}))
+        .collect();
+    let total: f64 = scores.iter().map(|(_, _, s)| s).sum();
+    json!({"seed": 1, "score": total, "max_score": 5.0 * scores.len() as f64, "tasks": tasks})
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn report(scores: &[(&str, &str, f64)]) -> Value {
-        let tasks: Vec<Value> = scores
-            .iter()
-            .map(|(m, n, s)| json!({"module": m, "name": n, "score": s, "max_score": 5.0, "status": if *s == 5.0 { "passed" } else { "failed" }, "checks": [{"name": "golden: x", "passed": *s == 5.0, "message": "expected 1, got 2"}]}))
-            .collect();
-        let total: f64 = scores.iter().map(|(_, _, s)| s).sum();
-        json!({"seed": 1, "score": total, "max_score": 10.0, "tasks": tasks})
-    }
-
-    #[test]
-    fn the_gradebook_has_a_column_per_task_and_subtotals() {
-        let graded = vec![
-            Graded {
-                name: "ada".into(),
-                seed: 1,
-                report: Some(report(&[("tensor", "view", 5.0), ("conv1d", "conv1d_forward", 1.25)])),
-                notes: vec![],
-                graded_now: true,
-            },
-            Graded { name: "bob, jr".into(), seed: 1, report: None, notes: vec!["no report".into()], graded_now: true },
-        ];
-        let csv = gradebook(&graded);
-        let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "submission,seed,tensor/view,conv1d/conv1d_forward,tensor,conv1d,total,notes");
-        assert_eq!(lines[1], "ada,1,5.00,1.25,5.00,1.25,6.25,");
-        assert_eq!(lines[2], "\"bob, jr\",1,,,0.00,0.00,0.00,no report");
-    }
-
-    #[test]
-    fn gradescope_results_have_the_documented_fields() {
-        let results = gradescope(&report(&[("tensor", "view", 5.0), ("tensor", "get", 0.0)]), 7, &["a note".into()]);
-        assert_eq!(results["score"], 5.0);
-        assert!(
-            results["output"].as_str().unwrap().contains("seed 7")
-                && results["output"].as_str().unwrap().contains("a note")
-        );
-        let tests = results["tests"].as_array().unwrap();
-        assert_eq!(tests.len(), 2);
-        for test in tests {
-            for key in ["name", "score", "max_score", "status", "output", "visibility"] {
-                assert!(test.get(key).is_some(), "{key} missing in {test}");
-            }
-        }
-        assert_eq!(tests[1]["status"], "failed");
-        assert!(tests[1]["output"].as_str().unwrap().contains("expected 1, got 2"));
-    }
 
     #[test]
     fn seeds_per_student_differ_and_are_stable() {
