@@ -1,10 +1,9 @@
 //! Builds the book the way `mdbook build` does and checks the result.
 //!
-//! The book is built once per test run with the mdbook-driver library into
-//! `CARGO_TARGET_TMPDIR`. The `[preprocessor.katex]` table of book.toml would
-//! make mdbook run the `mdbook-katex` program; the build below replaces that
-//! preprocessor with the mdbook-katex library's `KatexProcessor`, which reads
-//! its options from the same table, so no program needs to be installed.
+//! The book is built once per test run into `CARGO_TARGET_TMPDIR` by
+//! [`book::site::build`], the build `cargo book` runs: the mdbook-driver
+//! library, with the mdbook-katex library in place of the `mdbook-katex`
+//! program, so no program needs to be installed.
 //!
 //! Each test reads the sources or the built site and fails with one line per
 //! problem, naming the file.
@@ -14,10 +13,8 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
-use mdbook_driver::MDBook;
 use mdbook_driver::config::Config;
 use mdbook_katex::cfg::KatexConfig;
-use mdbook_katex::preprocess::KatexProcessor;
 
 /// Hosts that would make a page load something from the network.
 const CDN_HOSTS: &[&str] = &[
@@ -34,7 +31,7 @@ const CDN_HOSTS: &[&str] = &[
 
 /// The book's root: the directory of book.toml.
 fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    book::site::dir()
 }
 
 /// The chapters' directory.
@@ -50,12 +47,7 @@ fn site() -> &'static Path {
         if out.exists() {
             fs::remove_dir_all(&out).unwrap_or_else(|e| panic!("cannot clear {}: {e}", out.display()));
         }
-        let mut book = MDBook::load(root()).unwrap_or_else(|e| panic!("cannot load the book: {e:#}"));
-        book.config.build.build_dir = out.clone();
-        // Same name as the `[preprocessor.katex]` table: replaces the
-        // command-line preprocessor in place, keeping its order after `links`.
-        book.with_preprocessor(KatexProcessor);
-        book.build().unwrap_or_else(|e| panic!("the book does not build: {e:#}"));
+        book::site::build(&out).unwrap_or_else(|e| panic!("{e}"));
         out
     })
 }

@@ -209,7 +209,7 @@ fn rewrite_file(rel: &Path, contents: Vec<u8>, instructor: &BTreeSet<String>) ->
         _ if path.ends_with(".md") => {
             markdown::strip_instructor(&text()?).map_err(|e| anyhow!("{path}:{}: {}", e.line, e.message))?
         }
-        _ if is_stub_manifest => rewrite::stub_manifest(&text()?),
+        _ if is_stub_manifest => rewrite::stub_manifest(&text()?)?,
         _ => return Ok(contents),
     };
     Ok(rewritten.into_bytes())

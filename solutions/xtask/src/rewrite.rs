@@ -71,12 +71,22 @@ pub fn cargo_config(text: &str, instructor_packages: &BTreeSet<String>) -> Resul
 }
 
 /// A generated stub manifest without its first line, which points to
-/// `solutions/` and `cargo xtask`, neither of which the students have.
-pub fn stub_manifest(text: &str) -> String {
-    match text.split_once('\n') {
-        Some((first, rest)) if first.starts_with(GENERATED_HEADER) => rest.to_string(),
-        _ => text.to_string(),
+/// `solutions/` and `cargo xtask`, neither of which the students have, and
+/// with its doc examples turned on: in the handout they run against the
+/// student's code (`cargo test -p <topic>`), failing until it works.
+pub fn stub_manifest(text: &str) -> Result<String> {
+    let text = match text.split_once('\n') {
+        Some((first, rest)) if first.starts_with(GENERATED_HEADER) => rest,
+        _ => text,
+    };
+    let mut doc: DocumentMut = text.parse().context("not a valid TOML manifest")?;
+    if let Some(lib) = doc.get_mut("lib").and_then(Item::as_table_mut) {
+        lib.remove("doctest");
+        if lib.is_empty() {
+            doc.remove("lib");
+        }
     }
+    Ok(doc.to_string())
 }
 
 fn is_instructor_path(path: &str) -> bool {
@@ -189,7 +199,18 @@ path = "run --manifest-path solutions/xtask/Cargo.toml"
     fn the_generated_header_is_dropped_from_stub_manifests() {
         let text =
             "# Generated from solutions/tensor by `cargo xtask stubs`: edit the solution, not this file.\n[package]\n";
-        assert_eq!(stub_manifest(text), "[package]\n");
-        assert_eq!(stub_manifest("[package]\n"), "[package]\n");
+        assert_eq!(stub_manifest(text).unwrap(), "[package]\n");
+        assert_eq!(stub_manifest("[package]\n").unwrap(), "[package]\n");
+    }
+
+    #[test]
+    fn the_handout_runs_the_stubs_doc_examples() {
+        let text = format!(
+            "{GENERATED_HEADER}tensor\n[package]\nname = \"tensor\"\n\n[lib]\n# Against the solution.\ndoctest = false\n\n[dependencies]\nsupport.workspace = true\n"
+        );
+        assert_eq!(
+            stub_manifest(&text).unwrap(),
+            "[package]\nname = \"tensor\"\n\n[dependencies]\nsupport.workspace = true\n"
+        );
     }
 }

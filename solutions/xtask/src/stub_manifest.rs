@@ -54,8 +54,8 @@ pub fn stub_manifest(
     lib.insert("doctest", value(false));
     if let Some(mut key) = lib.key_mut("doctest") {
         key.leaf_decor_mut().set_prefix(
-            "# The doc examples are run against the reference solution; in the stub\n\
-             # they would only reach `todo!()`.\n",
+            "# Here the doc examples run against the reference solution; the handout\n\
+             # turns them on, so that they run against the student's code.\n",
         );
     }
     doc.insert("lib", Item::Table(lib));
@@ -120,8 +120,8 @@ edition.workspace = true
 publish = false
 
 [lib]
-# The doc examples are run against the reference solution; in the stub
-# they would only reach `todo!()`.
+# Here the doc examples run against the reference solution; the handout
+# turns them on, so that they run against the student's code.
 doctest = false
 
 [dependencies]

@@ -110,6 +110,46 @@ fn the_handout_builds_and_grades_the_stubs_zero() {
     }
     assert_eq!(fs::read(out.join("Cargo.lock")).unwrap(), lock_before, "the first build changed Cargo.lock");
 
+    // The doc examples run against the student's code: they fail on the
+    // stub, naming the example and its todo!(), and pass on a solution.
+    let doc_tests = || {
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(&out)
+            .args(["test", "--locked", "--quiet", "-p", "tensor", "--doc"])
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap()
+    };
+    let output = doc_tests();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!output.status.success(), "the stub's doc examples passed:\n{stdout}");
+    assert!(
+        stdout.contains("src/indexing.rs - indexing::contiguous_strides")
+            && stdout.contains("not yet implemented: walk the shape"),
+        "{stdout}"
+    );
+    let src = out.join("modules/tensor/src");
+    let stub: Vec<(PathBuf, Vec<u8>)> = files::files_under(&src)
+        .unwrap()
+        .into_iter()
+        .map(|rel| (rel.clone(), fs::read(src.join(&rel)).unwrap()))
+        .collect();
+    let solution = workspace::root().join("solutions/tensor/src");
+    for rel in files::files_under(&solution).unwrap() {
+        let text = fs::read_to_string(solution.join(&rel)).unwrap().replace("_solution", "");
+        fs::write(src.join(&rel), text).unwrap();
+    }
+    let output = doc_tests();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for (rel, contents) in stub {
+        fs::write(src.join(rel), contents).unwrap();
+    }
+
     // A type error in one module: its tasks, and those of the module built
     // on it, do not compile; every other module is still graded.
     let lib = out.join("modules/softmax/src/lib.rs");

@@ -2,22 +2,17 @@
 //! Chromium at a desktop and at a phone width: the page never gets wider
 //! than the window, and its 7 histograms are visible.
 //!
-//! Chromium's headless windows are at least 500 px wide, so the page is
-//! laid out in an iframe of the size under test, with a probe script that
-//! measures it and posts what it found to the host page, whose DOM
-//! Chromium dumps.
+//! The browser harness is the book's (`book/tests/browser`); here a
+//! missing Chromium fails the test, since an instructor's machine runs CI.
 
-use std::fs::{self, File};
-use std::os::unix::process::CommandExt as _;
+use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use xtask::batch::{Graded, TOPICS, summary};
 
-/// Debian's Chromium.
-const CHROMIUM: &str = "/usr/bin/chromium";
+#[path = "../../../book/tests/browser/mod.rs"]
+mod browser;
 
 /// The statuses of a synthetic class, mostly passed.
 const STATUSES: [&str; 10] = [
@@ -116,94 +111,26 @@ fn submission(i: usize) -> Graded {
     graded
 }
 
-/// The DOM of `page` once headless Chromium has loaded it and run its
-/// scripts, in a `width` x `height` window: Debian's Chromium with a fresh
-/// profile, no network, and a minute to answer.
-fn chromium_dom(page: &Path, (width, height): (u32, u32)) -> String {
-    assert!(
-        Path::new(CHROMIUM).exists(),
-        "{CHROMIUM} is missing: install Debian's `chromium` package (`apt-get install chromium`), as CI does"
-    );
-    let scratch = tempfile::tempdir().unwrap();
-    let (dom, log) = (scratch.path().join("dom.html"), scratch.path().join("stderr.txt"));
-    let mut child = Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--virtual-time-budget=3000",
-        ])
-        .arg(format!("--user-data-dir={}", scratch.path().join("profile").display()))
-        .arg(format!("--window-size={width},{height}"))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdin(Stdio::null())
-        .stdout(File::create(&dom).unwrap())
-        .stderr(File::create(&log).unwrap())
-        // Its own process group, so that a hung Chromium goes with its helpers.
-        .process_group(0)
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = Command::new("kill").args(["-KILL", &format!("-{}", child.id())]).status();
-            let _ = child.wait();
-            panic!("chromium did not finish within a minute on {}", page.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let dom = fs::read_to_string(&dom).unwrap();
-    if !status.success() || dom.is_empty() {
-        let log = fs::read_to_string(&log).unwrap_or_default();
-        let tail: Vec<&str> = log.lines().rev().take(20).collect::<Vec<_>>().into_iter().rev().collect();
-        panic!("chromium failed ({status}) on {}:\n{}", page.display(), tail.join("\n"));
-    }
-    dom
-}
-
 /// What [`PROBE`] found in the HTML file `page` laid out in a `width` x
-/// `height` frame. The probed copy and its host page go beside `page`.
-fn measure(page: &Path, (width, height): (u32, u32)) -> Value {
-    let dir = page.parent().unwrap();
-    let html = fs::read_to_string(page).unwrap();
-    let probed = html.replacen("</body>", &format!("{PROBE}</body>"), 1);
-    assert_ne!(probed, html, "the page has no </body>");
-    fs::write(dir.join("probed.html"), probed).unwrap();
-    let host = format!(
-        "<!DOCTYPE html><html><head><style>html,body{{margin:0;overflow:hidden}}iframe{{display:block;border:0}}</style></head>\
-         <body><iframe src=\"probed.html\" width=\"{width}\" height=\"{height}\"></iframe><pre id=\"result\"></pre>\
-         <script>addEventListener(\"message\", (e) => {{ document.getElementById(\"result\").textContent = e.data; }});</script>\
-         </body></html>"
-    );
-    let host_path = dir.join(format!("host-{width}.html"));
-    fs::write(&host_path, host).unwrap();
-    let dom = chromium_dom(&host_path, (width.max(500), height));
-    let result = dom
-        .split_once("<pre id=\"result\">")
-        .and_then(|(_, rest)| rest.split_once("</pre>"))
-        .map(|(text, _)| text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
-        .unwrap_or_default();
-    serde_json::from_str(&result).unwrap_or_else(|e| panic!("no probe result ({e}) in the DOM:\n{dom}"))
+/// `height` frame.
+fn measure(page: &Path, size: (u32, u32)) -> Value {
+    let scratch = tempfile::tempdir().unwrap();
+    let text = browser::probe(page, size, PROBE, scratch.path());
+    let found: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(found["errors"], json!([]), "script errors on the page");
+    found["result"].clone()
 }
 
 #[test]
 fn the_summary_page_fits_a_desktop_and_a_phone() {
+    assert!(std::path::Path::new(browser::CHROMIUM).exists(), "install Debian's `chromium` package, as CI does");
     let graded: Vec<Graded> = (0..30).map(submission).collect();
     let html = summary::html(&graded);
     assert!(html.contains("&lt;b&gt;&amp;amp; o&#39;neil") && !html.contains("<b>"), "names are escaped");
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("summary.html");
     fs::write(&page, &html).unwrap();
-    for size in [(1280, 900), (390, 844)] {
+    for size in browser::SIZES {
         let found = measure(&page, size);
         let at = format!("at {}x{}: {found}", size.0, size.1);
         assert_eq!(found["inner"], size.0, "the frame is not the width under test {at}");
