@@ -90,12 +90,15 @@ pub fn build(out: &Path) -> Result<PathBuf, Error> {
     book.with_preprocessor(KatexProcessor);
     let built = book.build().map_err(|e| Error::Build(format!("{e:#}")));
     // Marked even when rendering failed halfway: the folder is still ours.
-    let io = |source| Error::Io { action: "create", path: out.to_path_buf(), source };
-    fs::create_dir_all(out).map_err(io)?;
     let marker = out.join(MARKER);
-    fs::write(&marker, "Written by the gradlings book's build; the folder is emptied on the next build.\n")
-        .map_err(|source| Error::Io { action: "write", path: marker, source })?;
+    let marked = if out.is_dir() {
+        fs::write(&marker, "Written by the book's build (`cargo book`), which empties this folder.\n")
+            .map_err(|source| Error::Io { action: "write", path: marker, source })
+    } else {
+        Ok(())
+    };
     built?;
+    marked?;
     Ok(out.join("index.html"))
 }
 

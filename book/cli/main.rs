@@ -21,7 +21,7 @@ use book::site;
 
 /// Build the course notes into HTML pages that read offline.
 #[derive(Parser)]
-#[command(name = "cargo book", version)]
+#[command(name = "cargo book", bin_name = "cargo book", version)]
 struct Args {
     /// The folder to write the pages to [default: target/book in the workspace]
     #[arg(long, value_name = "DIR")]

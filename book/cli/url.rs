@@ -29,7 +29,10 @@ mod tests {
 
     #[test]
     fn plain_paths_are_kept() {
-        assert_eq!(file_url(Path::new("/work/main/target/book/index.html")), "file:///work/main/target/book/index.html");
+        assert_eq!(
+            file_url(Path::new("/work/main/target/book/index.html")),
+            "file:///work/main/target/book/index.html"
+        );
     }
 
     #[test]

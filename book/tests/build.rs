@@ -279,6 +279,71 @@ fn anchored_line_count(code: &str, name: &str) -> Option<usize> {
     Some(end.saturating_sub(1))
 }
 
+/// A `##` or `###` heading of a chapter: its line (from 1), its level, its
+/// text and the id it names with `{#id}`, if any.
+struct Heading {
+    line: usize,
+    level: usize,
+    text: String,
+    id: Option<String>,
+}
+
+/// The `##` and `###` headings of a chapter, those in code blocks left out.
+fn headings(markdown: &str) -> Vec<Heading> {
+    let mut found = Vec::new();
+    let mut fence: Option<&str> = None;
+    for (index, line) in markdown.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| trimmed.starts_with(m));
+        match (fence, marker) {
+            (None, Some(marker)) => fence = Some(marker),
+            (Some(open), Some(marker)) if open == marker => fence = None,
+            _ => {}
+        }
+        if fence.is_some() || marker.is_some() {
+            continue;
+        }
+        let level = line.chars().take_while(|&c| c == '#').count();
+        let Some(text) = line[level..].strip_prefix(' ').filter(|_| level == 2 || level == 3) else { continue };
+        // mdbook's heading attributes: `## Text {#id .class}`.
+        let (text, id) = match text.trim_end().strip_suffix('}').and_then(|t| t.rsplit_once('{')) {
+            Some((text, attributes)) => {
+                let id = attributes.split_whitespace().find_map(|a| a.strip_prefix('#')).map(str::to_string);
+                (text.trim_end(), id)
+            }
+            None => (text.trim_end(), None),
+        };
+        found.push(Heading { line: index + 1, level, text: text.to_string(), id });
+    }
+    found
+}
+
+/// The chapters: every Markdown file of `src/` but SUMMARY.md.
+fn chapters() -> Vec<PathBuf> {
+    files(&src(), &["md"]).into_iter().filter(|c| !c.ends_with("SUMMARY.md")).collect()
+}
+
+/// The links to a section of a chapter in `text`: `book/src/<chapter>.md#<anchor>`
+/// and `<chapter>.html#<anchor>`, as (the link, the chapter's name, the anchor).
+fn section_links(text: &str) -> Vec<(String, String, String)> {
+    let is_name = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let mut found = Vec::new();
+    for suffix in [".md#", ".html#"] {
+        for (at, _) in text.match_indices(suffix) {
+            let before = &text[..at];
+            let chapter = &before[before.trim_end_matches(is_name).len()..];
+            let after = &text[at + suffix.len()..];
+            let anchor = &after[..after.len() - after.trim_start_matches(is_name).len()];
+            let prefix = if suffix == ".md#" { "book/src/" } else { "" };
+            if chapter.is_empty() || anchor.is_empty() || !before[..before.len() - chapter.len()].ends_with(prefix) {
+                continue;
+            }
+            found.push((format!("{prefix}{chapter}{suffix}{anchor}"), chapter.to_string(), anchor.to_string()));
+        }
+    }
+    found
+}
+
 #[test]
 fn includes_name_existing_files_and_anchors() {
     let mut problems = Vec::new();
@@ -453,4 +518,95 @@ fn images_have_alt_text() {
         }
     }
     assert_none("images without alt text", problems);
+}
+
+#[test]
+fn every_section_heading_has_a_unique_explicit_id() {
+    let mut problems = Vec::new();
+    for chapter in chapters() {
+        let name = shown(&chapter, root());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for heading in headings(&read(&chapter)) {
+            let (line, hashes) = (heading.line, "#".repeat(heading.level));
+            match heading.id {
+                None => problems.push(format!("{name}:{line}: `{hashes} {}` has no {{#id}}", heading.text)),
+                Some(id) => {
+                    if let Some(first) = seen.insert(id.clone(), line) {
+                        problems.push(format!("{name}:{line}: id {id} is already the id of line {first}"));
+                    }
+                }
+            }
+        }
+        if seen.is_empty() {
+            problems.push(format!("{name} has no ## or ### heading: is the heading parser broken?"));
+        }
+    }
+    assert_none("section headings without a stable id", problems);
+}
+
+#[test]
+fn heading_ids_are_the_ids_of_the_built_pages() {
+    let site = site();
+    let mut problems = Vec::new();
+    for chapter in chapters() {
+        let page = site.join(shown(&chapter, &src())).with_extension("html");
+        let all = attribute_values(&read(&page), "id");
+        let known: HashSet<&String> = all.iter().collect();
+        for id in headings(&read(&chapter)).into_iter().filter_map(|h| h.id) {
+            if !known.contains(&id) {
+                problems.push(format!("{} has no element with id {id}", shown(&page, site)));
+            }
+        }
+        let mut seen = HashSet::new();
+        for id in all.iter().filter(|id| !seen.insert(*id)) {
+            problems.push(format!("{} has two elements with id {id}", shown(&page, site)));
+        }
+    }
+    assert_none("heading ids missing from the pages", problems);
+}
+
+#[test]
+fn the_graders_links_to_sections_resolve() {
+    let site = site();
+    let grader = book::site::workspace().join("grader").join("src");
+    let mut anchors: HashMap<String, HashSet<String>> = HashMap::new();
+    let (mut problems, mut count) = (Vec::new(), 0);
+    for file in files(&grader, &["rs"]) {
+        let name = shown(&file, book::site::workspace());
+        for (index, line) in read(&file).lines().enumerate() {
+            for (link, chapter, anchor) in section_links(line) {
+                count += 1;
+                let page = site.join(format!("{chapter}.html"));
+                if !page.is_file() {
+                    problems.push(format!("{name}:{}: {link}: the book has no chapter {chapter}", index + 1));
+                    continue;
+                }
+                let known = anchors.entry(chapter.clone()).or_insert_with(|| ids(&page));
+                if !known.contains(&anchor) {
+                    problems.push(format!("{name}:{}: {link}: {chapter}.html has no section {anchor}", index + 1));
+                }
+            }
+        }
+    }
+    assert!(count > 0, "no link to a section found in {}: is the link scanner broken?", grader.display());
+    assert_none("links from the grader to sections that do not exist", problems);
+}
+
+#[test]
+fn section_links_are_found_in_prose_and_code() {
+    let text = "see (book/src/conv1d.md#conventions), ./book/src/tensor.md#a-b_c and attention.html#why; \
+                not conv1d.md#x, book/src/.md#y nor book/src/conv2d.md#";
+    let found: Vec<String> = section_links(text).into_iter().map(|(link, _, _)| link).collect();
+    assert_eq!(found, ["book/src/conv1d.md#conventions", "book/src/tensor.md#a-b_c", "attention.html#why"]);
+}
+
+#[test]
+fn headings_parse_levels_ids_and_skip_code() {
+    let markdown = "# Title\n## Zero padding {#zero-padding}\n```text\n## not a heading\n```\n### Ties\n#### Deeper\n";
+    let found: Vec<(usize, usize, String, Option<String>)> =
+        headings(markdown).into_iter().map(|h| (h.line, h.level, h.text, h.id)).collect();
+    assert_eq!(
+        found,
+        [(2, 2, "Zero padding".to_string(), Some("zero-padding".to_string())), (6, 3, "Ties".to_string(), None)]
+    );
 }

@@ -331,7 +331,7 @@ where
 pub fn with_picture(line: String, expected: &ArrayViewD<f64>, actual: &ArrayViewD<f64>, tol: Tolerance) -> String {
     let picture = show::difference(expected, actual, tol);
     let line = if picture.is_empty() { line } else { format!("{line}\n{picture}") };
-    match crate::hints::diagnose(expected, actual) {
+    match crate::mistakes::diagnose(expected, actual) {
         Some(hint) => format!("{line}\nthis looks like {hint}"),
         None => line,
     }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use crate::report::{RunReport, gradescope, human, junit};
 use crate::runner::{Limits, RunnerCommand};
-use crate::{Task, build, runner, sandbox, suggest, tasks};
+use crate::{Task, build, hints, runner, sandbox, suggest, tasks, watch};
 
 /// Where the functions under test run.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +38,18 @@ pub struct Args {
     /// Seed of every random input; a report prints it so a run can be replayed.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// List every task and every failure, instead of one line per module
+    /// and the next unfinished task.
+    #[arg(long)]
+    pub all: bool,
+    /// Show the next hint for TASK (each time you ask, one more), instead of grading.
+    #[arg(long, value_name = "TASK", conflicts_with_all = ["list", "all"])]
+    pub hint: Option<String>,
+    /// Grade again on every save: the module being edited, its next
+    /// unfinished task in full, and the course's progress on one line.
+    /// Keys: q quits, h shows the next hint, n moves on to the next task.
+    #[arg(long, conflicts_with_all = ["list", "hint"])]
+    pub watch: bool,
     /// List the tasks and their points instead of grading.
     #[arg(long)]
     pub list: bool,
@@ -85,6 +97,17 @@ pub enum Color {
     Never,
 }
 
+impl Color {
+    /// The choice for an `anstream` stream.
+    pub fn choice(self) -> anstream::ColorChoice {
+        match self {
+            Color::Auto => anstream::ColorChoice::Auto,
+            Color::Always => anstream::ColorChoice::Always,
+            Color::Never => anstream::ColorChoice::Never,
+        }
+    }
+}
+
 fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
@@ -121,27 +144,32 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
         emit(&mut std::io::stdout(), &list(&selected, args.format))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if let Some(name) = &args.hint {
+        let task = one_task(&all, name)?;
+        let mut shown = hints::Shown::load(&build::workspace());
+        let text = shown.next(&task);
+        shown.save()?;
+        emit(&mut std::io::stdout(), &text)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let jobs = args
         .jobs
         .map(usize::from)
         .unwrap_or_else(|| std::thread::available_parallelism().map(usize::from).unwrap_or(1));
-    let mut modules: Vec<&'static str> = selected.iter().map(|t| t.module).collect();
-    modules.dedup();
-    let scratch = std::env::temp_dir().join(format!("gradlings-runners-{}", std::process::id()));
-    let commands = commands(runners, &modules, &scratch);
-    // The copies of runners an unprivileged user may run are not needed
-    // once every task has ended.
-    let _cleanup = RemoveOnDrop(&scratch);
-    let commands = commands?;
     let limits = Limits {
         budget: Duration::from_secs_f64(args.timeout),
         memory: (args.memory_limit * f64::from(1u32 << 30)) as u64,
         ..Limits::default()
     };
-    let runner = |module: &str| commands.get(module).cloned().unwrap_or_else(|| Err(format!("no runner for {module}")));
-    let reports = runner::run_all(&selected, seed, limits, jobs, &runner);
-    let run = RunReport::new(seed, reports);
+    let grader = Grader { runners, seed, limits, jobs };
+    if args.watch {
+        if args.format == Format::Json || *runners != Runners::Build {
+            return Err("--watch grades modules/ as you edit it, for people: not with --format json".to_string());
+        }
+        return watch::watch(&grader, &selected, command, target, args.color);
+    }
+    let run = grader.grade(&selected)?;
     if let Some(path) = &args.gradescope {
         let results =
             serde_json::to_string_pretty(&gradescope::results(&run, command, &args.notes)).expect("JSON serialises");
@@ -153,16 +181,43 @@ fn run(args: &Args, runners: &Runners, command: &str, target: &str) -> Result<Ex
     match args.format {
         Format::Json => emit(&mut std::io::stdout(), &format!("{}\n", run.to_json()))?,
         Format::Human => {
-            let choice = match args.color {
-                Color::Auto => anstream::ColorChoice::Auto,
-                Color::Always => anstream::ColorChoice::Always,
-                Color::Never => anstream::ColorChoice::Never,
+            let mut stdout = AutoStream::new(std::io::stdout(), args.color.choice());
+            let text = if args.all {
+                human::render(&run, command, target)
+            } else {
+                human::focused(&run, command, target, None)
             };
-            let mut stdout = AutoStream::new(std::io::stdout(), choice);
-            emit(&mut stdout, &human::render(&run, command, target))?;
+            emit(&mut stdout, &text)?;
         }
     }
     Ok(if run.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// How to grade: where the functions run, with which seed and limits.
+pub struct Grader<'a> {
+    pub runners: &'a Runners,
+    pub seed: u64,
+    pub limits: Limits,
+    pub jobs: usize,
+}
+
+impl Grader<'_> {
+    /// Builds the runners `tasks` need and grades them, in the order given.
+    ///
+    /// **Errors** when cargo cannot be run at all.
+    pub fn grade(&self, tasks: &[Task]) -> Result<RunReport, String> {
+        let mut modules: Vec<&'static str> = tasks.iter().map(|t| t.module).collect();
+        modules.dedup();
+        let scratch = std::env::temp_dir().join(format!("gradlings-runners-{}", std::process::id()));
+        // The copies of runners an unprivileged user may run are not needed
+        // once every task has ended.
+        let _cleanup = RemoveOnDrop(&scratch);
+        let commands = commands(self.runners, &modules, &scratch)?;
+        let runner =
+            |module: &str| commands.get(module).cloned().unwrap_or_else(|| Err(format!("no runner for {module}")));
+        let reports = runner::run_all(tasks, self.seed, self.limits, self.jobs, &runner);
+        Ok(RunReport::new(self.seed, reports))
+    }
 }
 
 /// How to start the runner of each of `modules`, or why it cannot start.
@@ -212,6 +267,18 @@ pub fn select(all: &[Task], names: &[String]) -> Result<Vec<Task>, String> {
         }
     }
     Ok(all.iter().filter(|t| names.is_empty() || names.iter().any(|n| suggest::selects(t, n))).copied().collect())
+}
+
+/// The one task `name` selects; a module or chapter names several.
+fn one_task(all: &[Task], name: &str) -> Result<Task, String> {
+    match select(all, &[name.to_string()])?.as_slice() {
+        [task] => Ok(*task),
+        several => Err(format!(
+            "--hint needs one task, and '{name}' names {}: {}",
+            several.len(),
+            several.iter().map(|t| t.name).collect::<Vec<_>>().join(", ")
+        )),
+    }
 }
 
 /// What `--list` prints: one line per task, or one JSON document.

@@ -1,5 +1,5 @@
 //! Names for `--task`: a task, a module, `module/task`, or a chapter's
-//! file (`tensor.md`, `book/src/conv1d.md#backward`); and, for a name
+//! file (`tensor.md`, `book/src/conv1d.md#the-backward-pass`); and, for a name
 //! that is none of these, the known names nearest to it.
 
 use std::path::Path;
@@ -10,7 +10,7 @@ use crate::Task;
 const MOST: usize = 3;
 
 /// The file name of the chapter `name` points to (`conv1d.md` for
-/// `book/src/conv1d.md#the-backward`), or `None` when `name` is no
+/// `book/src/conv1d.md#the-backward-pass`), or `None` when `name` is no
 /// Markdown file.
 pub fn chapter_file(name: &str) -> Option<&str> {
     let path = name.split('#').next().unwrap_or(name);
@@ -122,12 +122,12 @@ mod tests {
 
     #[test]
     fn a_chapter_file_selects_its_module() {
-        for name in ["tensor.md", "book/src/tensor.md", "./book/src/tensor.md#strides-and-views"] {
+        for name in ["tensor.md", "book/src/tensor.md", "./book/src/tensor.md#storage-shape-strides-and-offset"] {
             let selected: Vec<&str> = all().iter().filter(|t| selects(t, name)).map(|t| t.module).collect();
             assert!(!selected.is_empty() && selected.iter().all(|&m| m == "tensor"), "{name}: {selected:?}");
             assert_eq!(selected.len(), all().iter().filter(|t| t.module == "tensor").count(), "{name}");
         }
-        assert_eq!(chapter_file("conv1d.md#the-backward"), Some("conv1d.md"));
+        assert_eq!(chapter_file("conv1d.md#the-backward-pass"), Some("conv1d.md"));
         assert_eq!(chapter_file("conv1d"), None);
         assert!(unknown(&all(), "tensr.md").ends_with("did you mean 'tensor.md'?"), "{}", unknown(&all(), "tensr.md"));
         let text = unknown(&all(), "introduction.md");

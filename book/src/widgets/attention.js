@@ -37,9 +37,9 @@
     const d = root.dataset;
     const message = W.messageBox();
     const update = () => render();
-    const qField = W.field("queries Q (rows split by ;)", "q", d.q || "1 0; 0 1; 1 1; -1 1", update);
-    const kField = W.field("keys K", "k", d.k || "1 0; 0 1; 1 1; 1 -1", update);
-    const vField = W.field("values V (optional)", "v", d.v || "", update, { placeholder: "e.g. 1 0; 0 1; 1 1; 0 0" });
+    const qField = W.field("queries Q (rows split by ;)", "q", d.q || "1 0; 0 1; 1 1; -1 1", update, {}, "wide");
+    const kField = W.field("keys K", "k", d.k || "1 0; 0 1; 1 1; 1 -1", update, {}, "wide");
+    const vField = W.field("values V (optional)", "v", d.v || "", update, { placeholder: "e.g. 1 0; 0 1; 1 1; 0 0" }, "wide");
     const causal = el("input", { type: "checkbox", "data-role": "causal", checked: d.causal === "true", onchange: update, oninput: update });
     const scores = el("div", { "data-role": "scores" });
     const weights = el("div", { "data-role": "weights" });
@@ -80,9 +80,9 @@
           "before the softmax, so e^-\u221e = 0 is its weight, and the row's weight goes to keys 0 to " + i + ".";
         return;
       }
-      const terms = q[i].map((x, c) => fmt(x, 3) + "\u00b7" + fmt(k[j][c], 3)).join(" + ");
+      const terms = q[i].map((x, c) => W.short(x, 3) + "\u00b7" + W.short(k[j][c], 3)).join(" + ");
       detail.textContent = "S[" + i + ", " + j + "] = q" + i + " \u00b7 k" + j + " / \u221a" + q[0].length + " = (" + terms + ") / " +
-        fmt(scale, 4) + " = " + fmt(S[i][j]) + ", and its weight is P[" + i + ", " + j + "] = " + fmt(P[i][j]) + ".";
+        W.short(scale, 4) + " = " + fmt(S[i][j]) + ", and its weight is P[" + i + ", " + j + "] = " + fmt(P[i][j]) + ".";
     }
 
     function render() {

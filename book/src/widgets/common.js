@@ -54,11 +54,12 @@
     return node;
   }
 
-  /// A labelled text field; `onChange` runs on every edit.
-  function field(label, role, value, onChange, attrs) {
+  /// A labelled text field; `onChange` runs on every edit. `width` is
+  /// "wide" (a matrix), "narrow" (one number) or nothing.
+  function field(label, role, value, onChange, attrs, width) {
     const input = el("input", Object.assign({ type: "text", "data-role": role, value, spellcheck: "false",
       autocomplete: "off", oninput: onChange, onchange: onChange }, attrs || {}));
-    return el("label", { class: "widget-field" }, [el("span", { text: label }), input]);
+    return el("label", { class: "widget-field" + (width ? " is-" + width : "") }, [el("span", { text: label }), input]);
   }
 
   /// A number as the figures show it: integers without decimals, other
@@ -74,8 +75,10 @@
     if (x === -Infinity) {
       return "-\u221e";
     }
-    if (Number.isInteger(x) && Math.abs(x) < 1e15) {
-      return String(x);
+    // Whole numbers, and sums that miss one by a rounding error, as integers.
+    const whole = Math.round(x);
+    if (Math.abs(x) < 1e15 && Math.abs(x - whole) <= 1e-12 * Math.max(1, Math.abs(x))) {
+      return String(whole === 0 ? 0 : whole);
     }
     if (x !== 0 && Math.abs(x) < 0.5 * Math.pow(10, -d)) {
       return x.toExponential(1);
@@ -83,6 +86,12 @@
     const text = x.toFixed(d);
     // -0.0000 is 0 for a reader.
     return /^-0\.0*$/.test(text) ? text.slice(1) : text;
+  }
+
+  /// `fmt` without the trailing zeros of its decimals: 3.5 rather than 3.5000.
+  function short(x, digits) {
+    const text = fmt(x, digits);
+    return /\.\d*0$/.test(text) && !text.includes("e") ? text.replace(/\.?0+$/, "") : text;
   }
 
   /// A tuple the way the notes write one: (2, 3, 4), (8,), ().
@@ -241,7 +250,9 @@
     const o = options || {};
     const node = el("div", { class: "widget-grid " + (o.class || ""), role: "grid" });
     const headed = Boolean(o.rowHeader);
-    node.style.gridTemplateColumns = (headed ? "auto " : "") + "repeat(" + cols + ", minmax(" + (o.min || "2.2em") + ", auto))";
+    // Tracks as wide as their cells (never squeezed below them): a grid too
+    // wide for the page scrolls in its .widget-scroll box instead.
+    node.style.gridTemplateColumns = (headed ? "auto " : "") + "repeat(" + cols + ", auto)";
     if (o.colHeader) {
       if (headed) {
         node.append(el("span", { class: "widget-head" }, o.corner || ""));
@@ -272,6 +283,13 @@
       }
       root.dataset.built = "yes";
       root.textContent = "";
+      // The book turns the page on the arrow keys; inside a figure they
+      // belong to its buttons and sliders.
+      root.addEventListener("keydown", (e) => {
+        if (e.key.startsWith("Arrow")) {
+          e.stopPropagation();
+        }
+      });
       try {
         build(root);
       } catch (e) {
@@ -292,7 +310,7 @@
   }
 
   window.GradlingsWidgets = {
-    InputError, fail, el, field, fmt, tuple, parseNumbers, parseCounts, parseMatrix, matrixText,
+    InputError, fail, el, field, fmt, short, tuple, parseNumbers, parseCounts, parseMatrix, matrixText,
     rowMajorStrides, size, toIndex, dot, sigmoid, softmax, messageBox, guarded, scroller, grid, register,
   };
 })();

@@ -37,8 +37,8 @@
     const d = root.dataset;
     const message = W.messageBox();
     const update = () => render();
-    const inputField = W.field("input x (rows split by ;)", "input", d.input || "1 2 0 1 3; 0 1 3 2 0; 2 1 1 0 1; 1 0 2 1 2; 3 1 0 2 1", update);
-    const kernelField = W.field("kernel w", "kernel", d.kernel || "1 0 1; 2 1 0; 0 1 1", update);
+    const inputField = W.field("input x (rows split by ;)", "input", d.input || "1 2 0 1 3; 0 1 3 2 0; 2 1 1 0 1; 1 0 2 1 2; 3 1 0 2 1", update, {}, "wide");
+    const kernelField = W.field("kernel w", "kernel", d.kernel || "1 0 1; 2 1 0; 0 1 1", update, {}, "wide");
     const slider = el("input", { type: "range", min: 0, max: 0, step: 1, value: d.at || 0, "data-role": "position",
       "aria-label": "output position", oninput: () => show(Number(slider.value)), onchange: () => show(Number(slider.value)) });
     const at = el("span", { class: "widget-result", "data-role": "at" });
@@ -91,7 +91,7 @@
         c.classList.toggle("window-left", inside && s === j);
         c.classList.toggle("window-right", inside && s === j + KW - 1);
         const weight = c.querySelector(".widget-weight");
-        weight.textContent = inside ? "\u00d7" + fmt(w[r - i][s - j], 3) : "";
+        weight.textContent = inside ? "\u00d7" + W.short(w[r - i][s - j], 3) : "";
       });
       output.querySelectorAll(".widget-cell").forEach((c) => {
         c.classList.toggle("is-selected", c.dataset.i === String(i) && c.dataset.j === String(j));
@@ -100,11 +100,11 @@
       for (let a = 0; a < KH; a++) {
         for (let e = 0; e < KW; e++) {
           const outside = i + a >= H || j + e >= Wd;
-          terms.push(fmt(w[a][e], 3) + "\u00b7" + (outside ? "[0]" : fmt(read(x, i + a, j + e), 3)));
+          terms.push(W.short(w[a][e], 3) + "\u00b7" + (outside ? "[0]" : W.short(read(x, i + a, j + e), 3)));
         }
       }
       products.dataset.value = String(out[i][j]);
-      products.textContent = "out[" + i + ", " + j + "] = " + terms.join(" + ") + " = " + fmt(out[i][j]) +
+      products.textContent = "out[" + i + ", " + j + "] = " + terms.join(" + ") + " = " + W.short(out[i][j]) +
         (i + KH > H || j + KW > Wd ? "   ([0]: past the edge, read as zero)" : "");
     }
 
@@ -133,12 +133,12 @@
         const pad = r >= H || s >= Wd;
         return el("span", { class: "widget-cell" + (pad ? " is-pad" : ""), "data-r": r, "data-s": s,
           title: pad ? "past the edge: reads 0" : "x[" + r + ", " + s + "]" },
-        [el("span", { class: "widget-num", text: pad ? "0" : fmt(x[r][s], 3) }), el("span", { class: "widget-weight" })]);
+        [el("span", { class: "widget-num", text: pad ? "0" : W.short(x[r][s], 3) }), el("span", { class: "widget-weight" })]);
       }, { rowHeader: (r) => String(r), colHeader: (s) => String(s) }));
-      kernel.replaceChildren(W.grid(KH, KW, (a, e) => el("span", { class: "widget-cell", text: fmt(w[a][e], 3) }),
+      kernel.replaceChildren(W.grid(KH, KW, (a, e) => el("span", { class: "widget-cell", text: W.short(w[a][e], 3) }),
         { rowHeader: (a) => String(a), colHeader: (e) => String(e) }));
       output.replaceChildren(W.grid(H, Wd, (i, j) => el("button", { type: "button", class: "widget-cell", "data-i": i, "data-j": j,
-        "data-value": String(out[i][j]), text: fmt(out[i][j]), title: "output (" + i + ", " + j + ")",
+        "data-value": String(out[i][j]), text: W.short(out[i][j]), title: "output (" + i + ", " + j + ")",
         onclick: () => show(i * Wd + j) }), { rowHeader: (i) => String(i), colHeader: (j) => String(j) }));
       slider.max = String(H * Wd - 1);
       show(initial !== null ? initial : Number(slider.value));

@@ -123,7 +123,9 @@
         const slope = s * (1 - s);
         return { k, x: xk, y: y[k], r: r[k], s, rest: 1 - s, gate, slope, dr: (xk - y[k]) * slope };
       });
-      const cell = (name, value, digits) => el("td", { "data-col": name, "data-value": String(value), text: fmt(value, digits) });
+      // The reader's numbers as typed (short), the computed ones to a fixed number of decimals.
+      const cell = (name, value, digits) => el("td", { "data-col": name, "data-value": String(value),
+        text: digits < 6 ? W.short(value, digits) : fmt(value, digits) });
       table.replaceChildren(el("table", { class: "widget-table" }, [
         el("thead", {}, el("tr", {}, ["k", "x", "y", "r", "\u03c3(r)", "1 \u2212 \u03c3(r)", "mix", "gate", "\u03c3\u2032(r)",
           "(x \u2212 y) \u03c3\u2032(r)"].map((t) => el("th", { text: t })))),

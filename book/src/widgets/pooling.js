@@ -31,7 +31,7 @@
     const [h0, w0] = pair(d.size, [4, 4]);
     const [kh0, kw0] = pair(d.kernel, [2, 2]);
     const update = () => render();
-    const inputField = W.field("input x (rows split by ;)", "input", d.input || W.matrixText(counting(h0, w0)), update);
+    const inputField = W.field("input x (rows split by ;)", "input", d.input || W.matrixText(counting(h0, w0)), update, {}, "wide");
     const khField = el("input", { type: "number", min: 1, max: MOST, step: 1, value: kh0, "data-role": "kh", oninput: update, onchange: update });
     const kwField = el("input", { type: "number", min: 1, max: MOST, step: 1, value: kw0, "data-role": "kw", oninput: update, onchange: update });
     const resetButton = el("button", { type: "button", "data-role": "count", text: "1, 2, 3, \u2026",
@@ -54,8 +54,8 @@
     root.append(
       el("div", { class: "widget-title", text: "Pooling windows from a view and a permute" }),
       el("div", { class: "widget-controls" }, [inputField, resetButton,
-        el("label", { class: "widget-field" }, [el("span", { text: "kh" }), khField]),
-        el("label", { class: "widget-field" }, [el("span", { text: "kw" }), kwField])]),
+        el("label", { class: "widget-field is-narrow" }, [el("span", { text: "kh" }), khField]),
+        el("label", { class: "widget-field is-narrow" }, [el("span", { text: "kw" }), kwField])]),
       message.node,
       el("div", { class: "widget-row" }, [
         el("div", { class: "widget-panel" }, [el("div", { class: "widget-caption", text: "input, one colour per window" }), W.scroller([grid])]),
@@ -81,8 +81,8 @@
       const values = windows[i][j];
       selectedText.dataset.value = String(means[i][j]);
       selectedText.textContent = "window (" + i + ", " + j + ") = tile[0, 0, " + i + ", " + j + ", :] = " +
-        tuple(values, (v) => fmt(v, 3)) + ": its top-left corner is x[" + i * kh + ", " + j * kw + "], and its mean is (" +
-        values.map((v) => fmt(v, 3)).join(" + ") + ") / " + values.length + " = " + fmt(means[i][j]);
+        tuple(values, (v) => W.short(v, 3)) + ": its top-left corner is x[" + i * kh + ", " + j * kw + "], and its mean is (" +
+        values.map((v) => W.short(v, 3)).join(" + ") + ") / " + values.length + " = " + W.short(means[i][j]);
     }
 
     function render() {
@@ -132,11 +132,11 @@
       grid.replaceChildren(W.grid(H, Wd, (r, s) => {
         const [i, j] = [Math.floor(r / kh), Math.floor(s / kw)];
         return el("button", { type: "button", class: "widget-cell " + colour(i, j), "data-window": i + "," + j,
-          title: "x[" + r + ", " + s + "], slot " + (r * Wd + s) + ", window (" + i + ", " + j + ")", text: fmt(x[r][s], 3),
+          title: "x[" + r + ", " + s + "], slot " + (r * Wd + s) + ", window (" + i + ", " + j + ")", text: W.short(x[r][s], 3),
           onclick: () => choose(i, j) });
       }, { rowHeader: (r) => String(r), colHeader: (s) => String(s) }));
       output.replaceChildren(W.grid(nh, nw, (i, j) => el("button", { type: "button", class: "widget-cell " + colour(i, j),
-        "data-window": i + "," + j, "data-value": String(means[i][j]), text: fmt(means[i][j]),
+        "data-window": i + "," + j, "data-value": String(means[i][j]), text: W.short(means[i][j]),
         onclick: () => choose(i, j) }), { rowHeader: (i) => String(i), colHeader: (j) => String(j) }));
 
       // The strides of the four steps, for B = C = 1, as the chapter's table.
@@ -171,9 +171,9 @@
           }
           lines.push(el("tr", { "data-window": i + "," + j, class: colour(i, j) }, [
             el("td", { text: "(" + i + ", " + j + ")" }),
-            el("td", { class: "values", text: tuple(windows[i][j], (v) => fmt(v, 3)) }),
+            el("td", { class: "values", text: tuple(windows[i][j], (v) => W.short(v, 3)) }),
             el("td", { class: "slots", text: slots.join(", ") }),
-            el("td", { class: "mean", "data-value": String(means[i][j]), text: fmt(means[i][j]) }),
+            el("td", { class: "mean", "data-value": String(means[i][j]), text: W.short(means[i][j]) }),
           ]));
         }
       }

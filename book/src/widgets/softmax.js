@@ -45,7 +45,7 @@
     function render() {
       message.show("");
       const T = Number(slider.value);
-      tValue.textContent = "T = " + fmt(T, 2);
+      tValue.textContent = "T = " + T.toFixed(2);
       tValue.dataset.value = String(T);
       const ok = W.guarded(message, () => {
         const x = W.parseNumbers(scoresField.querySelector("input").value, "scores");
@@ -66,12 +66,12 @@
         const onehot = x.map((_, i) => (i === winner ? 1 : 0));
         bars.replaceChildren(...x.map((v, i) => el("div", { class: "widget-bar-row" + (i === winner ? " is-argmax" : "") +
           (tied.includes(i) ? " is-tied" : ""), "data-i": String(i) }, [
-          el("span", { class: "widget-bar-label", text: "x" + i + " = " + fmt(v, 3) }),
+          el("span", { class: "widget-bar-label", text: "x" + i + " = " + W.short(v, 3) }),
           el("span", { class: "widget-bar-track" }, el("span", { class: "widget-bar-fill", style: "width: " + (100 * p[i]).toFixed(2) + "%" })),
           el("span", { class: "widget-bar-value", "data-role": "p", "data-value": String(p[i]), text: fmt(p[i]) }),
         ])));
         maxText.dataset.value = String(m);
-        maxText.textContent = "max(x) = " + fmt(m, 4);
+        maxText.textContent = "max(x) = " + W.short(m, 4);
         argmaxText.dataset.value = onehot.join(",");
         argmaxText.textContent = "argmax(x) = " + tuple(onehot) + ", the 1 at position " + winner;
         const total = p.reduce((a, b) => a + b, 0);
@@ -82,7 +82,7 @@
         if (tied.length > 1) {
           tieText.dataset.tied = tied.join(",");
           tieText.textContent = "A tie: positions " + tied.slice(0, -1).join(", ") + " and " + tied[tied.length - 1] +
-            (tied.length === 2 ? " both" : " all") + " hold the maximum " + fmt(m, 4) + ". " +
+            (tied.length === 2 ? " both" : " all") + " hold the maximum " + W.short(m, 4) + ". " +
             "The course's argmax still has exactly one 1 per slice, at any one of the tied positions (here the first, " +
             winner + "); a 1 at every tied position would be wrong. Likewise max_backward sends the whole upstream gradient " +
             "to that one position and 0 to the others: never split in equal parts, never copied to each. " +

@@ -121,12 +121,14 @@
     const reading = el("p", { class: "widget-small", "data-role": "reading" });
     let current = null;
     let selected = null;
+    // A step that was refused (shown until the layout changes).
+    let refusal = "";
 
     const update = () => render();
     const shapeField = W.field("shape", "shape", d.shape || "2,3,4", update, { inputmode: "numeric" });
     const orderField = W.field("permute order", "order", d.order || "", update, { placeholder: "none, e.g. 2,0,1" });
     const viewField = W.field("then view as", "view", d.view || "", update, { placeholder: "none, e.g. 4,6" });
-    const offsetField = W.field("offset", "offset", d.offset || "0", update, { inputmode: "numeric", size: 3 });
+    const offsetField = W.field("offset", "offset", d.offset || "0", update, { inputmode: "numeric" }, "narrow");
     const indexField = W.field("index", "index", d.index || "", () => select(null), { placeholder: "e.g. 1,0,2" });
     const value = (f) => f.querySelector("input").value;
 
@@ -175,7 +177,7 @@
       if (current === null) {
         return;
       }
-      message.show("");
+      message.show(refusal);
       const t = current;
       if (index !== null) {
         indexField.querySelector("input").value = index.join(",");
@@ -280,7 +282,8 @@
           throw problem;
         }
       });
-      if (current !== null && ok) {
+      refusal = ok ? "" : message.node.textContent;
+      if (current !== null) {
         select(null);
       } else {
         mark(null);

@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use super::RunReport;
+use crate::sections;
 use crate::task::{Status, TaskReport};
 
 /// The document Gradescope reads from `/autograder/results/results.json`.
@@ -34,7 +35,12 @@ fn test(task: &TaskReport) -> Value {
     let output = if task.status == Status::Passed {
         format!("passed all {} checks", task.checks.len())
     } else {
-        format!("{}; read {}\n\n{}", task.status.label(), task.chapter, failing.join("\n\n"))
+        format!(
+            "{}; read {}\n\n{}",
+            task.status.label(),
+            sections::page(&task.module, &task.name),
+            failing.join("\n\n")
+        )
     };
     json!({
         "name": format!("{}/{}", task.module, task.name),
@@ -69,7 +75,7 @@ mod tests {
         assert_eq!(tests[0]["status"], "passed");
         assert_eq!(tests[1]["status"], "failed");
         let output = tests[1]["output"].as_str().unwrap();
-        assert!(output.starts_with("failed; read book/src/conv1d.md"), "{output}");
+        assert!(output.starts_with("failed; read target/book/conv1d.html#conventions"), "{output}");
         assert!(output.contains("x golden: numpy\nexpected <1>, got \"2\""), "{output}");
         assert!(!output.contains("example: ok"), "passing checks are not listed: {output}");
     }

@@ -7,6 +7,7 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use super::RunReport;
+use crate::sections;
 use crate::task::{Status, TaskReport};
 
 /// The document, UTF-8, with the XML declaration.
@@ -86,7 +87,8 @@ fn case(writer: &mut Writer<Vec<u8>>, task: &TaskReport) -> std::io::Result<()> 
             let failing: Vec<String> =
                 task.checks.iter().filter(|c| !c.passed).map(|c| format!("{}\n{}", c.name, c.message)).collect();
             let first = task.checks.iter().find(|c| !c.passed).map(|c| c.name.as_str()).unwrap_or("");
-            let message = format!("{}: {first} (read {})", task.status.label(), task.chapter);
+            let message =
+                format!("{}: {first} (read {})", task.status.label(), sections::page(&task.module, &task.name));
             w.create_element(kind)
                 .with_attribute(("message", message.as_str()))
                 .with_attribute(("type", task.status.label()))
@@ -117,7 +119,9 @@ mod tests {
             "{xml}"
         );
         assert!(
-            xml.contains("<failure message=\"failed: golden: numpy (read book/src/conv1d.md)\" type=\"failed\">"),
+            xml.contains(
+                "<failure message=\"failed: golden: numpy (read target/book/conv1d.html#conventions)\" type=\"failed\">"
+            ),
             "{xml}"
         );
         assert!(xml.contains("<system-out>0.5 of 4 points</system-out>"), "{xml}");

@@ -28,6 +28,9 @@ use support::axes::same_shape;
 /// `max(x, 0)` for every element.
 pub fn relu<D: Dimension>(x: ArrayView<f64, D>) -> Array<f64, D> {
     // BEGIN SOLUTION: keep the positive elements and replace the others with 0
+    // HINT: ReLU keeps each positive element as it is and sends everything else, zero and negatives, to 0; every element is handled on its own.
+    // HINT: Map elementwise over the view into a new array of the same shape and dimension type, with an iteration that follows the view's strides, not its raw slice.
+    // HINT: The grader catches a leaky or clipped ReLU, |x|, the form (x + |x|) / 2 (it overflows near the largest f64), a flattened output, and needing contiguous input.
     x.mapv(|v| if v > 0.0 { v } else { 0.0 })
     // END SOLUTION
 }
@@ -41,6 +44,9 @@ pub fn relu_backward<D: Dimension>(
 ) -> Result<Array<f64, D>, ShapeError> {
     same_shape("relu_backward", &x, &grad_out)?;
     // BEGIN SOLUTION: the upstream gradient passes where x > 0 and is stopped elsewhere (also at 0)
+    // HINT: Chain rule, element by element: each input's gradient is its upstream gradient times ReLU's slope there, and that slope is the step (1 if x > 0, else 0).
+    // HINT: Walk x and grad_out together (both can be permuted or sliced views of the same shape) and let the upstream value through only where the input was positive.
+    // HINT: Pitfalls: returning the step and forgetting grad_out, and letting the gradient through at x = 0 (the course takes the slope from the left there, so 0).
     Ok(Zip::from(&x).and(&grad_out).map_collect(|&x, &g| if x > 0.0 { g } else { 0.0 }))
     // END SOLUTION
 }
@@ -48,6 +54,9 @@ pub fn relu_backward<D: Dimension>(
 /// 1 where `x > 0`, else 0: the derivative of [`relu`].
 pub fn step<D: Dimension>(x: ArrayView<f64, D>) -> Array<f64, D> {
     // BEGIN SOLUTION: 1.0 for the positive elements, 0.0 for the others (0 included)
+    // HINT: The step is ReLU's derivative read as a yes/no answer: 1.0 where an element is strictly positive, 0.0 everywhere else, including at 0 and -0.0.
+    // HINT: An elementwise map over the view into an array of the same shape; no backward is needed, since the step's own slope is zero everywhere.
+    // HINT: Pitfalls the grader catches: a test of x >= 0 (giving 1 at zero), the sign function (giving -1 for negatives), and flattening or needing contiguous input.
     x.mapv(|v| if v > 0.0 { 1.0 } else { 0.0 })
     // END SOLUTION
 }
@@ -55,6 +64,9 @@ pub fn step<D: Dimension>(x: ArrayView<f64, D>) -> Array<f64, D> {
 /// `1 / (1 + e^-x)` for every element, exactly 0 and 1 far out and never NaN.
 pub fn sigmoid<D: Dimension>(x: ArrayView<f64, D>) -> Array<f64, D> {
     // BEGIN SOLUTION: never take exp of a large positive number: use 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0
+    // HINT: The sigmoid squashes any real number into [0, 1] with sigmoid(0) = 0.5 and sigmoid(-x) = 1 - sigmoid(x); at +-1000 it must be exactly 1 and 0, never NaN.
+    // HINT: Write it for one number and map it over the array (the backward needs it too); branch on the sign of x so that the exponential only ever sees -|x|.
+    // HINT: Pitfalls: e^x / (1 + e^x) alone is inf / inf = NaN at x = 1000, 1 / (1 + e^x) flips the curve, and tanh is a different S-curve.
     x.mapv(logistic)
     // END SOLUTION
 }
@@ -69,6 +81,9 @@ pub fn sigmoid_backward<D: Dimension>(
 ) -> Result<Array<f64, D>, ShapeError> {
     same_shape("sigmoid_backward", &x, &grad_out)?;
     // BEGIN SOLUTION: the derivative of the sigmoid is s (1 - s), times the upstream gradient
+    // HINT: Elementwise chain rule: each input's gradient is its own upstream gradient times the sigmoid's slope at that input, and nothing is summed across elements.
+    // HINT: The backward gets the input x, not the forward's output: recompute s with your stable sigmoid and express the slope through s only, never a raw exponential.
+    // HINT: Pitfalls: forgetting grad_out, using x (1 - x) instead of s (1 - s), and the form e^-x / (1 + e^-x)^2, which is inf / inf = NaN at x = -1000.
     Ok(Zip::from(&x).and(&grad_out).map_collect(|&x, &g| {
         let s = logistic(x);
         g * s * (1.0 - s)

@@ -7,6 +7,9 @@ use softmax_solution::{softmax, softmax_backward};
 /// masked out when `causal`.
 pub fn forward(q: ArrayView3<f64>, k: ArrayView3<f64>, v: ArrayView3<f64>, causal: bool) -> Array3<f64> {
     // BEGIN SOLUTION: per batch: scores = q k^T / sqrt(D), -inf above the diagonal when causal, weights = softmax over the keys (dim 1), out = weights v
+    // HINT(attention): Softmax over the keys of (Q Kᵀ/√D), then the weighted sum of V's rows.
+    // HINT(attention): When causal, query i sees only keys j ≤ i: −inf before the softmax, and shift by the row max.
+    // HINT(attention): Pitfalls: no 1/√D, softmax over queries; a mask off by one, after softmax, or when not causal.
     let mut out = Array3::zeros((q.dim().0, q.dim().1, v.dim().2));
     Zip::from(out.outer_iter_mut()).and(q.outer_iter()).and(k.outer_iter()).and(v.outer_iter()).for_each(
         |mut out, q, k, v| {
@@ -28,6 +31,9 @@ pub fn backward(
     grad_out: ArrayView3<f64>,
 ) -> (Array3<f64>, Array3<f64>, Array3<f64>) {
     // BEGIN SOLUTION: per batch with P = the weights: grad_v = P^T g, grad_P = g v^T, grad_S = softmax_backward of grad_P, grad_q = grad_S k / sqrt(D), grad_k = grad_S^T q / sqrt(D)
+    // HINT(attention_backward): Reverse the three steps: out = P V, P = row softmax, scores = Q Kᵀ/√D.
+    // HINT(attention_backward): Recompute P; V's grad via Pᵀ, P's via Vᵀ, scores' via softmax backward, then Q's, K's.
+    // HINT(attention_backward): Pitfalls: no transpose in grad_K, no 1/√D in grad_Q and grad_K, an unshifted softmax.
     let (mut grad_q, mut grad_k, mut grad_v) =
         (Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim()));
     let scale = scale(q.dim().2);

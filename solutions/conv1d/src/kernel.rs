@@ -19,6 +19,9 @@ use rayon::prelude::*;
 /// `B x Cout x W`.
 pub fn forward(input: ArrayView3<f64>, weight: ArrayView3<f64>) -> Array3<f64> {
     // BEGIN SOLUTION: for every output position, add up weight times input over the channels and the kernel, reading zero past the right edge
+    // HINT(conv1d_forward): Output t sums w × x over all input channels and taps k, at t + k: no flip, width stays W.
+    // HINT(conv1d_forward): Zero past the right edge: skip those terms; K may be > W. (0,1,2,3), (1,2,3) → (8,14,8,3).
+    // HINT(conv1d_forward): Pitfalls: flipped kernel, right-end anchor, wrap-around, a shrunk output, channel 0 only.
     // Taps past the right edge read only zeros: a kernel wider than the
     // input works as one of the input's width.
     let weight = weight.slice(s![.., .., ..weight.dim().2.min(input.dim().2)]);
@@ -62,6 +65,9 @@ pub fn backward(
     grad_out: ArrayView3<f64>,
 ) -> (Array3<f64>, Array3<f64>) {
     // BEGIN SOLUTION: send each grad_out entry back to the inputs and weights that produced it: grad_input is grad_out convolved with the reversed kernel anchored at the right, grad_weight sums grad_out times the input window over the batch
+    // HINT(conv1d_backward): Each term is one w × one x: x's gradient gets grad_out × w, and w's gets grad_out × x.
+    // HINT(conv1d_backward): grad_weight: sum over batch and positions; grad_input: reversed kernel, right-anchored.
+    // HINT(conv1d_backward): Pitfalls: grad_weight not summed over batch, an unreversed kernel, terms past the edge.
     let full = weight.raw_dim();
     // Taps past the right edge read only zeros: a kernel wider than the
     // input works as one of the input's width.

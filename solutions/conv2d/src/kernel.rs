@@ -19,6 +19,9 @@ use rayon::prelude::*;
 /// result is `B x Cout x H x W`.
 pub fn forward(input: ArrayView4<f64>, weight: ArrayView4<f64>) -> Array4<f64> {
     // BEGIN SOLUTION: for every output position, add up weight times input over the channels and the box, reading zero past the bottom and right edges
+    // HINT(conv2d_forward): Output (i,j) sums w × x over all input channels and offsets (a,d), at (i+a, j+d); no flip.
+    // HINT(conv2d_forward): Zero past the bottom or right edge: skip those terms, keep H × W; the box may be bigger.
+    // HINT(conv2d_forward): Pitfalls: flipped box, bottom-right anchor, wrap-around, a shrunk output, channel 0 only.
     // Taps past the bottom or right edge read only zeros: a kernel bigger
     // than the input works as one of at most the input's size.
     let (_, _, h, w) = input.dim();
@@ -63,6 +66,9 @@ pub fn backward(
     grad_out: ArrayView4<f64>,
 ) -> (Array4<f64>, Array4<f64>) {
     // BEGIN SOLUTION: send each grad_out entry back to the inputs and weights that produced it: grad_input is grad_out convolved with the reversed kernel anchored at the bottom-right, grad_weight sums grad_out times the input window over the batch
+    // HINT(conv2d_backward): Each term is one w × one x: x's gradient gets grad_out × w, and w's gets grad_out × x.
+    // HINT(conv2d_backward): grad_weight: sum over batch, pixels; grad_input: box turned 180°, anchored bottom-right.
+    // HINT(conv2d_backward): Pitfalls: grad_weight not summed over batch, an unrotated box, terms past the edges.
     let full = weight.raw_dim();
     // Taps past the bottom or right edge read only zeros: a kernel bigger
     // than the input works as one of at most the input's size.

@@ -38,7 +38,8 @@ fn the_human_report_points_each_stub_at_its_todo() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.contains("not implemented"), "{text}");
     assert!(text.contains("todo!() at modules/tensor/src/layout.rs"), "{text}");
-    assert!(text.contains("read:   book/src/tensor.md"), "{text}");
+    assert!(text.contains("read:   target/book/tensor.html#view-another-shape-over-the-same-storage"), "{text}");
+    assert!(text.contains("hint:   cargo grade --hint view"), "{text}");
     assert!(text.contains("0.0/5.0"), "{text}");
     assert!(!text.contains('\u{1b}'), "--color never printed escapes: {text}");
 }

@@ -84,6 +84,9 @@ pub fn avgpool2d_backward<D: Dimension>(
 /// and width).
 fn windows(x: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array5<f64> {
     // BEGIN SOLUTION: make x contiguous, view it as B x C x H/kh x kh x W/kw x kw, permute to B x C x H/kh x W/kw x kh x kw, make that contiguous and view the last two axes as one
+    // HINT(tile): Non-overlapping kh × kw windows, row-major in the last axis: 4×4 grid 1..16, 2×2 → first (1,2,5,6).
+    // HINT(tile): Make it contiguous, view H as (H/kh, kh), W as (W/kw, kw), move kh, kw last; the merge needs a copy.
+    // HINT(tile): Pitfalls: folding storage as it lies, column-major windows, overlapping windows, H/kh, W/kw swapped.
     let (b, c, h, w) = x.dim();
     let x = x.as_standard_layout();
     // Row-major storage read in another shape: only the strides change.
@@ -102,6 +105,9 @@ fn windows(x: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array5<f64> {
 /// The average of every window of a valid, non-empty input.
 fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
     // BEGIN SOLUTION: the mean over the last axis of the tiled windows
+    // HINT(avgpool2d): Each window becomes the mean of its kh·kw values.
+    // HINT(avgpool2d): Reuse tile's windows and take the mean over the last axis: B × C × H/kh × W/kw.
+    // HINT(avgpool2d): Pitfalls: no division, dividing by kh + kw, only the first row, needing contiguous input.
     windows(x, kernel).mean_axis(Axis(4)).expect("a kernel of at least 1 x 1")
     // END SOLUTION
 }
@@ -110,6 +116,9 @@ fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
 /// window, for a valid, non-empty input.
 fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
     // BEGIN SOLUTION: each input of a window gets that window's grad_out divided by kh * kw
+    // HINT(avgpool2d_backward): Each input adds 1/(kh·kw) to exactly one mean.
+    // HINT(avgpool2d_backward): Spread each grad_out entry evenly over its window's inputs.
+    // HINT(avgpool2d_backward): Pitfalls: no division, only the top-left input, assuming a contiguous grad_out.
     let (b, c, oh, ow) = grad_out.dim();
     let share = 1.0 / (kh * kw) as f64;
     Array4::from_shape_fn((b, c, oh * kh, ow * kw), |(b, c, i, j)| grad_out[[b, c, i / kh, j / kw]] * share)

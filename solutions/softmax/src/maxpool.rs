@@ -7,6 +7,9 @@ use pooling_solution::tile;
 /// height and width).
 pub fn maxpool(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
     // BEGIN SOLUTION: tile x into windows and take the max over the last axis
+    // HINT(maxpool2d): Largest value per window.
+    // HINT(maxpool2d): Reuse tile and take the max over its last axis; the input is validated, so tile can't fail.
+    // HINT(maxpool2d): Pitfalls: average or min pooling.
     let windows = tile(x, kernel).expect("a validated input");
     windows.fold_axis(Axis(4), f64::NAN, |&best, &v| best.max(v))
     // END SOLUTION
@@ -15,6 +18,9 @@ pub fn maxpool(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
 /// Every window's `grad_out` sent to the position of the window's maximum.
 pub fn maxpool_backward(x: ArrayView4<f64>, (kh, kw): (usize, usize), grad_out: ArrayView4<f64>) -> Array4<f64> {
     // BEGIN SOLUTION: tile x; for every window find the index k of its first maximum, which sits at row k / kw and column k % kw of the window
+    // HINT(maxpool2d_backward): Each window's gradient goes to its max only.
+    // HINT(maxpool2d_backward): Find the max's index in the flattened window, then its row and column in the window.
+    // HINT(maxpool2d_backward): Ties go to one position; don't spread the gradient as average pooling does.
     let windows = tile(x, (kh, kw)).expect("a validated input");
     let mut grad = Array4::zeros(x.raw_dim());
     for ((b, c, i, j), &g) in grad_out.indexed_iter() {

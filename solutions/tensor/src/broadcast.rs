@@ -20,6 +20,9 @@ use support::{Index, Shape, ShapeError, fmt_shape};
 /// ```
 pub fn shape_broadcast(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
     // BEGIN SOLUTION: align from the right; on each axis the sizes must match or one must be 1; return a ShapeError naming both shapes otherwise
+    // HINT: numpy's rules: write the two shapes aligned on the right, count the missing leading axes of the shorter one as length 1, then compare axis by axis.
+    // HINT: The result has as many axes as the longer shape; on each axis equal lengths stay, a 1 stretches to the other length, and any other pair is a ShapeError.
+    // HINT: Pitfalls: aligning at the left (so (5, 2) with (5,) wrongly passes), taking the larger length without checking, and forgetting that 0 against 1 gives 0.
     let ndim = a.len().max(b.len());
     let padded = |s: &[usize], axis: usize| {
         let missing = ndim - s.len();
@@ -58,6 +61,9 @@ pub fn shape_broadcast(a: &[usize], b: &[usize]) -> Result<Shape, ShapeError> {
 /// ```
 pub fn broadcast_index(big_index: &[usize], big_shape: &[usize], shape: &[usize]) -> Index {
     // BEGIN SOLUTION: skip the leading axes shape lacks; copy each coordinate, or use 0 where shape has size 1
+    // HINT: This maps an index of the big, broadcast shape back to the small shape: the axes line up on the right, and a stretched axis of length 1 reads coordinate 0.
+    // HINT: The result has one coordinate per axis of the small shape; the big index has (difference of the ranks) extra leading coordinates that are simply dropped.
+    // HINT: Worked example: big shape (2, 3, 4), small shape (3, 1), big index (1, 2, 3) gives (2, 0); copying the coordinate on the size-1 axis reads past its end.
     let skipped = big_shape.len().saturating_sub(shape.len());
     let coordinate = |axis: usize| big_index.get(skipped + axis).copied().unwrap_or(0);
     shape.iter().enumerate().map(|(axis, &dim)| if dim == 1 { 0 } else { coordinate(axis) }).collect()

@@ -24,6 +24,9 @@ use support::{Index, Strides};
 /// ```
 pub fn contiguous_strides(shape: &[usize]) -> Strides {
     // BEGIN SOLUTION: walk the shape from the last axis to the first, multiplying the sizes seen so far
+    // HINT: Row-major means the last axis moves fastest: it gets stride 1, and each earlier axis steps over one whole block made of all the axes after it.
+    // HINT: Go from the last axis to the first keeping a running product of the lengths already passed; an axis's stride is that product before its own length joins.
+    // HINT: Classic slips: including an axis's own length in its stride (off by one axis), column-major strides, and a usize loop that underflows on the shape ().
     let mut strides = vec![0; shape.len()];
     let mut block: usize = 1;
     for (stride, &dim) in strides.iter_mut().zip(shape).rev() {
@@ -57,6 +60,9 @@ pub fn contiguous_strides(shape: &[usize]) -> Strides {
 /// ```
 pub fn index_to_position(index: &[usize], strides: &[usize]) -> usize {
     // BEGIN SOLUTION: multiply each coordinate by its stride and add them up
+    // HINT: A position is how many slots the index lies past the tensor's offset: each coordinate counts steps along its axis, and each step moves stride slots.
+    // HINT: Pair coordinate k with stride k (same axis, same order) and add up the products; the index () of a scalar is position 0, and the offset is not added here.
+    // HINT: The grader catches a sum that starts at 1, a loop that skips the last axis, and strides paired in reverse order.
     index.iter().zip(strides).fold(0usize, |position, (&i, &s)| position.saturating_add(i.saturating_mul(s)))
     // END SOLUTION
 }
@@ -84,6 +90,9 @@ pub fn index_to_position(index: &[usize], strides: &[usize]) -> usize {
 /// ```
 pub fn to_index(ordinal: usize, shape: &[usize]) -> Index {
     // BEGIN SOLUTION: peel coordinates off from the last axis with % and /
+    // HINT: Read the ordinal as a number in mixed bases: the coordinates are its digits, the last axis is the lowest digit and changes fastest, like a counter.
+    // HINT: Worked example for shape (4, 2, 2) and ordinal 13: 13 mod 2 is 1 leaving 6, 6 mod 2 is 0 leaving 3, 3 mod 4 is 3, so the index is (3, 0, 1).
+    // HINT: Pitfalls: letting the first axis change fastest, starting from ordinal + 1, and dividing by an axis of length 0 (that tensor has no elements at all).
     let mut index = vec![0; shape.len()];
     let mut rest = ordinal;
     for (coordinate, &dim) in index.iter_mut().zip(shape).rev() {

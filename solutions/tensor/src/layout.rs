@@ -20,6 +20,9 @@ use crate::{contiguous_strides, index_to_position, to_index};
 /// ```
 pub fn is_contiguous(t: &TensorData) -> bool {
     // BEGIN SOLUTION: compare each stride with the row-major one, skipping axes of size 1 (an empty tensor is contiguous)
+    // HINT: In this course contiguity is a test on the strides alone: every axis longer than 1 must have exactly the stride a row-major layout of the shape gives it.
+    // HINT: Compute the row-major strides of the tensor's own shape with contiguous_strides and compare axis by axis, ignoring axes of length 1 and the offset.
+    // HINT: Edge cases the grader checks: a tensor with no elements is contiguous, a stride-0 (broadcast) axis longer than 1 is not, and decreasing strides are not enough.
     let expected = contiguous_strides(t.shape());
     t.size() == 0 || t.shape().iter().zip(t.strides()).zip(&expected).all(|((&dim, &s), &e)| dim == 1 || s == e)
     // END SOLUTION
@@ -42,6 +45,9 @@ pub fn is_contiguous(t: &TensorData) -> bool {
 /// ```
 pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError> {
     // BEGIN SOLUTION: check that order uses each axis exactly once, then reorder shape and strides together over the same storage
+    // HINT: A permute moves no data: axis i of the result is axis order[i] of the input, and it carries both its length and its stride along; storage and offset stay.
+    // HINT: Validate first: order needs exactly one entry per axis and must name each axis once (no repeat, none out of range); then look up shape and strides through it.
+    // HINT: Pitfalls: reordering the shape but not the strides, using the inverse permutation, copying the data instead of sharing the storage, accepting a repeated axis.
     let mut seen = vec![false; t.ndim()];
     for &axis in order {
         if axis >= seen.len() || std::mem::replace(&mut seen[axis], true) {
@@ -86,6 +92,9 @@ pub fn permute(t: &TensorData, order: &[usize]) -> Result<TensorData, ShapeError
 pub fn view(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeError> {
     check_shape("view", shape)?;
     // BEGIN SOLUTION: refuse a non-contiguous tensor and a shape of another size; otherwise give shape its row-major strides over the same storage and offset
+    // HINT: A view reads the same storage from the same offset under a new shape with that shape's row-major strides; nothing is copied.
+    // HINT: It is only right when the tensor is contiguous and the new shape has the same number of elements; refuse either failure with a ShapeError naming view.
+    // HINT: The grader catches a view of a permuted tensor, strides kept from the old shape, a dropped offset, and refusing empty tensors that are perfectly viewable.
     let describe = || format!("shape {} with strides {}", fmt_shape(t.shape()), fmt_shape(t.strides()));
     if !is_contiguous(t) {
         return Err(ShapeError::new("view", "a contiguous tensor", describe()));
@@ -116,6 +125,9 @@ pub fn view(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeError> {
 /// ```
 pub fn contiguous(t: &TensorData) -> TensorData {
     // BEGIN SOLUTION: visit every index in row-major order (to_index) and copy the element stored there
+    // HINT: The result has the same shape and the same element at every index, but in fresh storage laid out row-major, with offset 0.
+    // HINT: Visit the indices in row-major order (ordinal by ordinal), find where each lives in the input with its offset and strides, and append that value.
+    // HINT: Pitfalls: copying the storage in the order it lies (wrong for a permuted tensor), returning the input as it is, and turning an empty tensor into shape (0,).
     let values = (0..t.size())
         .map(|n| t.storage()[t.offset() + index_to_position(&to_index(n, t.shape()), t.strides())])
         .collect();
@@ -142,6 +154,9 @@ pub fn contiguous(t: &TensorData) -> TensorData {
 pub fn get(t: &TensorData, index: &[usize]) -> Result<f64, ShapeError> {
     check_index("get", t, index)?;
     // BEGIN SOLUTION: the element lives at the tensor's offset plus the position of index under its strides
+    // HINT: The element at an index sits in the storage slot offset + sum of coordinate times stride; the provided check has already refused a bad index.
+    // HINT: Reuse index_to_position with the tensor's own strides (not row-major ones), add the offset, and read that slot of the storage.
+    // HINT: Pitfalls: ignoring the offset (a tensor may start mid-storage, like one row of a grid) or assuming row-major strides on a permuted tensor.
     Ok(t.storage()[t.offset() + index_to_position(index, t.strides())])
     // END SOLUTION
 }

@@ -225,7 +225,8 @@ pub fn strip(text: &str) -> Result<String, MarkerError> {
     Ok(out.concat())
 }
 
-/// The lines inside the SOLUTION regions of `text` (markers excluded).
+/// The lines inside the SOLUTION regions of `text` (markers and hints
+/// excluded).
 ///
 /// **Errors** as [`parse`].
 pub fn solution_lines(text: &str) -> Result<Vec<&str>, MarkerError> {
@@ -234,7 +235,66 @@ pub fn solution_lines(text: &str) -> Result<Vec<&str>, MarkerError> {
         .into_iter()
         .filter(|r| r.kind == Kind::Solution)
         .flat_map(|r| lines[r.begin + 1..r.end].to_vec())
+        .filter(|line| hint_text(line).is_none())
         .collect())
+}
+
+/// What starts a progressive hint inside a SOLUTION region.
+pub const HINT: &str = "// HINT:";
+
+/// The text of a `// HINT: <text>` line, or of `// HINT(<task>): <text>`
+/// with its task.
+fn hint_text(line: &str) -> Option<(Option<&str>, &str)> {
+    let rest = line.trim().strip_prefix("//")?.trim_start().strip_prefix("HINT")?;
+    if let Some(text) = rest.strip_prefix(':') {
+        return Some((None, text.trim()));
+    }
+    let (task, text) = rest.strip_prefix('(')?.split_once("):")?;
+    Some((Some(task.trim()), text.trim()))
+}
+
+/// The progressive hints of `text`, in order: the `// HINT: <text>` lines
+/// inside its SOLUTION regions (the stub drops them with the region), each
+/// with the function it belongs to (the nearest `fn <name>` above its
+/// region), as `(function, hint)`. A region inside a helper names the task
+/// its hints are for: `// HINT(conv1d_forward): <text>`.
+///
+/// **Errors** as [`parse`], and on a hint in a region with no `fn` above it
+/// or an empty hint (naming the line).
+pub fn hints(text: &str) -> Result<Vec<(String, String)>, MarkerError> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for region in parse(text)?.into_iter().filter(|r| r.kind == Kind::Solution) {
+        for (i, line) in lines.iter().enumerate().take(region.end).skip(region.begin + 1) {
+            let Some((named, hint)) = hint_text(line) else { continue };
+            let error = |message: &str| MarkerError { line: i + 1, message: message.to_string() };
+            if hint.is_empty() || named.is_some_and(str::is_empty) {
+                return Err(error("an empty `// HINT:`, or an empty task name in `// HINT(task):`"));
+            }
+            let function = match named {
+                Some(task) => task,
+                None => lines[..region.begin]
+                    .iter()
+                    .rev()
+                    .find_map(|l| function_name(l))
+                    .ok_or_else(|| error("a `// HINT:` in a region with no `fn` above it"))?,
+            };
+            found.push((function.to_string(), hint.to_string()));
+        }
+    }
+    Ok(found)
+}
+
+/// `name` in a line declaring `fn name`.
+fn function_name(line: &str) -> Option<&str> {
+    let code = line.split("//").next().unwrap_or_default();
+    let after = code.split_once("fn ")?.1;
+    let before = &code[..code.len() - after.len() - 3];
+    if !(before.is_empty() || before.ends_with(' ')) {
+        return None;
+    }
+    let name = after.split(|c: char| !(c.is_alphanumeric() || c == '_')).next()?;
+    (!name.is_empty()).then_some(name)
 }
 
 /// `hint` as the inside of `todo!`'s string literal: escaped for a Rust
@@ -273,6 +333,43 @@ fn line_ending(line: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hints_belong_to_the_function_above_their_region_and_are_not_solution_lines() {
+        let text = "\
+pub fn helper(x: u8) -> u8 { x }
+
+/// Docs.
+pub fn view<'a>(shape: &[usize]) -> Result<Layout, ShapeError> {
+    check(shape)?;
+    // BEGIN SOLUTION: reuse the storage
+    // HINT: a view only changes the shape and strides.
+    let strides = contiguous_strides(shape);
+    //   HINT:   strides of a contiguous layout are row-major.
+    // HINT(get): get reads one cell of it.
+    Ok(Layout { strides })
+    // END SOLUTION
+}
+";
+        assert_eq!(
+            hints(text).unwrap(),
+            vec![
+                ("view".to_string(), "a view only changes the shape and strides.".to_string()),
+                ("view".to_string(), "strides of a contiguous layout are row-major.".to_string()),
+                ("get".to_string(), "get reads one cell of it.".to_string()),
+            ]
+        );
+        assert_eq!(
+            solution_lines(text).unwrap(),
+            vec!["    let strides = contiguous_strides(shape);", "    Ok(Layout { strides })"]
+        );
+        assert!(!strip(text).unwrap().contains("HINT"));
+        let orphan = "// BEGIN SOLUTION: x\n// HINT: lost\n// END SOLUTION\n";
+        assert_eq!(hints(orphan).unwrap_err().line, 2);
+        assert_eq!(function_name("    fn step<D: Dimension>(x: ArrayView<f64, D>)"), Some("step"));
+        assert_eq!(function_name("let define = 1; // fn nope"), None);
+        assert_eq!(function_name("    refn x"), None);
+    }
 
     fn error(text: &str) -> MarkerError {
         strip(text).expect_err("the text should be refused")

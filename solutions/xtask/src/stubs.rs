@@ -8,7 +8,9 @@
 //! until the student fills in the bodies, formatted by rustfmt with the
 //! workspace's `rustfmt.toml` (so that `cargo fmt --check` passes on them),
 //! and a manifest derived from the solution's (see [`crate::stub_manifest`]).
-//! Only `Cargo.toml` and `src/` are generated; any other file in `src/` is
+//! The `// HINT:` lines of the SOLUTION regions go to
+//! `grader/hints/<topic>.json` (see [`hints_file`]).
+//! Only `Cargo.toml`, `src/` and the hints are generated; any other file in `src/` is
 //! stale, and so is a generated crate in `modules/` whose solution is gone.
 //! Crates in `modules/` that were not generated (`support`) are never
 //! touched.
@@ -107,10 +109,16 @@ fn generate_one(
 
     let edition = workspace::edition(root, krate)?;
     let src = root.join(&krate.dir).join("src");
+    let mut hints: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for rel in files::files_under(&src)? {
         let path = src.join(&rel);
         let contents = if rel.extension().is_some_and(|e| e == "rs") {
             let text = files::read_text(&path)?;
+            for (function, hint) in regions::hints(&text)
+                .map_err(|e| anyhow!("{solution_dir}/src/{}:{}: {}", slash(&rel), e.line, e.message))?
+            {
+                hints.entry(function).or_default().push(hint);
+            }
             let stub = regions::strip(&text)
                 .map_err(|e| anyhow!("{solution_dir}/src/{}:{}: {}", slash(&rel), e.line, e.message))?;
             let stub = rename_idents(&stub, idents);
@@ -124,10 +132,19 @@ fn generate_one(
         };
         out.insert(dir.join("src").join(&rel), contents);
     }
+    let json = serde_json::to_string_pretty(&hints).context("hints serialise")? + "\n";
+    out.insert(hints_file(&topic), json.into_bytes());
     if !out.contains_key(&dir.join("src").join("lib.rs")) {
         bail!("{solution_dir} has no src/lib.rs: a reference solution must be a library crate");
     }
     Ok(Stub { topic, dir, files: out })
+}
+
+/// Where the progressive hints of `topic` go, relative to the root: the
+/// grader shows them (`cargo grade --hint TASK`), by function name, in the
+/// order of the solution's `// HINT:` lines.
+pub fn hints_file(topic: &str) -> PathBuf {
+    Path::new("grader").join("hints").join(format!("{topic}.json"))
 }
 
 /// How the files under `root` differ from `stubs`, sorted by path.

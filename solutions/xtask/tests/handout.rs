@@ -292,3 +292,74 @@ fn settling_drops_the_edges_only_a_feature_of_an_instructor_crate_brought_in() {
     handout::settle_lock(&both).unwrap();
     assert_eq!(fs::read_to_string(both.join("Cargo.lock")).unwrap(), expected);
 }
+
+/// Reads `reader` on a thread, appending to a shared transcript.
+fn transcript(reader: impl std::io::Read + Send + 'static) -> std::sync::Arc<std::sync::Mutex<String>> {
+    let text = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = text.clone();
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::BufReader::new(reader).lines() {
+            let Ok(line) = line else { break };
+            let mut text = sink.lock().unwrap();
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+    text
+}
+
+/// Waits until `text` has `count` occurrences of `needle`.
+fn wait_for(text: &std::sync::Mutex<String>, needle: &str, count: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while text.lock().unwrap().matches(needle).count() < count {
+        assert!(std::time::Instant::now() < deadline, "no {count} × `{needle}` in:\n{}", text.lock().unwrap());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn watch_mode_regrades_on_save_survives_compile_errors_and_answers_keys() {
+    use std::io::Write as _;
+    let (_dir, out) = export();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
+    let mut child = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(&out)
+        .args(["run", "--locked", "--quiet", "-p", "grader", "--"])
+        .args(["--watch", "--task", "tensor", "--seed", "1", "--color", "never"])
+        .env("CARGO_TARGET_DIR", &target)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let screen = transcript(child.stdout.take().unwrap());
+    let mut keys = child.stdin.take().unwrap();
+    let ready = "q quits, h shows a hint, n moves on";
+    wait_for(&screen, ready, 1);
+    assert!(screen.lock().unwrap().contains("--- tensor/contiguous_strides: not implemented"));
+
+    // A compile error: shown, and watching goes on.
+    let lib = out.join("modules/tensor/src/indexing.rs");
+    let stub = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, format!("{stub}\npub fn broken() -> u32 {{\n    \"x\"\n}}\n")).unwrap();
+    wait_for(&screen, ready, 2);
+    let text = screen.lock().unwrap().clone();
+    assert!(text.contains("does not compile") && text.contains("modules/tensor/src/indexing.rs:"), "{text}");
+
+    // Fixed: graded again. Saving the same contents grades nothing.
+    fs::write(&lib, &stub).unwrap();
+    wait_for(&screen, ready, 3);
+    fs::write(&lib, &stub).unwrap();
+    keys.write_all(b"h").unwrap();
+    keys.flush().unwrap();
+    wait_for(&screen, "hint 1 of", 1);
+    let text = screen.lock().unwrap().clone();
+    assert_eq!(text.matches("tensor changed: grading").count(), 2, "{text}");
+    assert!(text.rsplit("changed: grading").next().unwrap().contains("contiguous_strides: not implemented"), "{text}");
+
+    keys.write_all(b"q").unwrap();
+    drop(keys);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status}");
+}
