@@ -277,7 +277,7 @@ fn watch_files(root: &Path, selected: &[Task], events: mpsc::Sender<Event>) -> R
     })
     .map_err(|e| format!("cannot watch modules/: {e}"))?;
     debouncer
-        .watch(&root.join("modules"), RecursiveMode::Recursive)
+        .watch(root.join("modules"), RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.join("modules").display()))?;
     Ok(debouncer)
 }
