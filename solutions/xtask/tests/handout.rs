@@ -9,6 +9,16 @@ use std::process::Command;
 
 use xtask::{files, git, handout, lockfile, regions, workspace};
 
+/// Held by each test that builds in the shared handout target folder: two
+/// handouts building there at once would overwrite each other's runners.
+static HANDOUT_TARGET: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// The shared handout target folder, locked for the calling test.
+fn handout_target() -> (std::sync::MutexGuard<'static, ()>, PathBuf) {
+    let guard = HANDOUT_TARGET.lock().unwrap_or_else(|e| e.into_inner());
+    (guard, Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout"))
+}
+
 /// The handout of the real repository in a fresh temporary directory.
 fn export() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -85,7 +95,7 @@ fn the_handout_builds_and_grades_the_stubs_zero() {
     let (_dir, out) = export();
     // A target folder of its own, kept between runs so that dependencies are
     // compiled once, and apart from the one the outer cargo holds locked.
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
+    let (_lock, target) = handout_target();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let lock_before = fs::read(out.join("Cargo.lock")).unwrap();
     // `--locked`: cargo refuses to change `Cargo.lock`. Not `--offline`: a
@@ -322,7 +332,7 @@ fn wait_for(text: &std::sync::Mutex<String>, needle: &str, count: usize) {
 fn watch_mode_regrades_on_save_survives_compile_errors_and_answers_keys() {
     use std::io::Write as _;
     let (_dir, out) = export();
-    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().unwrap().join("handout");
+    let (_lock, target) = handout_target();
     let mut child = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
         .current_dir(&out)
         .args(["run", "--locked", "--quiet", "-p", "grader", "--"])
