@@ -6,13 +6,10 @@
 // Placeholder: <div class="widget" data-widget="attention"
 //   data-q="1 1 0 0; 0 2 0 2; 1 0 1 0" data-k="1 1 1 1; 2 0 0 0; 0 0 2 2"
 //   data-v="1 0; 0 1; 1 1" data-causal="true"></div>   (rows separated by ";")
-(function start() {
+(function () {
   "use strict";
+  // common.js defines it: book.toml loads it before every widget.
   const W = window.GradlingsWidgets;
-  if (!W) {
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-    return;
-  }
   const { el, fail, fmt } = W;
 
   /// The most queries, keys and features the figure draws.

@@ -5,13 +5,10 @@
 //
 // Placeholder: <div class="widget" data-widget="conv" data-input="1 2 0; 0 1 3; 2 1 1"
 //   data-kernel="1 0; 2 1"></div>   (rows separated by ";")
-(function start() {
+(function () {
   "use strict";
+  // common.js defines it: book.toml loads it before every widget.
   const W = window.GradlingsWidgets;
-  if (!W) {
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-    return;
-  }
   const { el, fail, fmt } = W;
 
   /// The largest image and kernel the figure draws.

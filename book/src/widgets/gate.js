@@ -5,13 +5,10 @@
 //
 // Placeholder: <div class="widget" data-widget="gate" data-x="2, -1, 4"
 //   data-y="0, 3, 4" data-r="0, 2, -2"></div>
-(function start() {
+(function () {
   "use strict";
+  // common.js defines it: book.toml loads it before every widget.
   const W = window.GradlingsWidgets;
-  if (!W) {
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-    return;
-  }
   const { el, fail, fmt } = W;
 
   /// The most elements the figure draws.

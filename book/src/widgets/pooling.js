@@ -5,13 +5,10 @@
 //
 // Placeholder: <div class="widget" data-widget="pooling" data-size="4,4"
 //   data-kernel="2,2"></div>   (or data-input="1 2 3 4; 5 6 7 8; ..." for other numbers)
-(function start() {
+(function () {
   "use strict";
+  // common.js defines it: book.toml loads it before every widget.
   const W = window.GradlingsWidgets;
-  if (!W) {
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-    return;
-  }
   const { el, fail, fmt, tuple } = W;
 
   /// The largest image the figure draws.

@@ -5,13 +5,10 @@
 //
 // Placeholder: <div class="widget" data-widget="softmax" data-scores="1, 2, 2, 0.5"
 //   data-temperature="1"></div>
-(function start() {
+(function () {
   "use strict";
+  // common.js defines it: book.toml loads it before every widget.
   const W = window.GradlingsWidgets;
-  if (!W) {
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-    return;
-  }
   const { el, fail, fmt, tuple } = W;
 
   /// The most scores the figure draws.

@@ -4,13 +4,10 @@
 //
 // Placeholder: <div class="widget" data-widget="strides" data-shape="2,3,4"
 //   data-order="" data-view="" data-offset="0"></div>
-(function start() {
+(function () {
   "use strict";
+  // common.js defines it: book.toml loads it before every widget.
   const W = window.GradlingsWidgets;
-  if (!W) {
-    document.addEventListener("DOMContentLoaded", start, { once: true });
-    return;
-  }
   const { el, fail, tuple } = W;
 
   /// The largest tensor the figure draws, cell by cell.
