@@ -35,6 +35,9 @@ pub struct Options {
 /// `run_autograder`, `handout/`, `vendor/`, and `autograder.zip` of them.
 /// Returns the zip's path.
 pub fn bundle(root: &Path, out: &Path, options: &Options) -> Result<PathBuf> {
+    if out.exists() && !out.is_dir() {
+        bail!("{} is a file: give a new folder for the bundle", out.display());
+    }
     if out.exists() && std::fs::read_dir(out).map(|mut d| d.next().is_some()).unwrap_or(true) {
         bail!("{} is not empty: give a new folder for the bundle", out.display());
     }
