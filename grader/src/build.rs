@@ -9,8 +9,11 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 /// The exercise crates each module's crate builds on, besides `support`.
-pub const NEEDS: &[(&str, &[&str])] =
-    &[("softmax", &["pooling"]), ("attention", &["activations", "softmax", "pooling"])];
+pub const NEEDS: &[(&str, &[&str])] = &[
+    ("softmax", &["pooling"]),
+    ("attention", &["activations", "softmax", "pooling"]),
+    ("network", &["conv2d", "activations", "softmax", "pooling"]),
+];
 
 /// The crates whose errors stop `module`'s runner from building.
 pub fn needed_by(module: &str) -> Vec<String> {
@@ -137,10 +140,11 @@ mod tests {
     #[test]
     fn the_table_of_needs_matches_the_manifests() {
         let root = workspace();
-        for module in ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention"] {
+        let modules = ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention", "network"];
+        for module in modules {
             let manifest = std::fs::read_to_string(root.join("modules").join(module).join("Cargo.toml")).unwrap();
             let deps = manifest.split("[dependencies]").nth(1).unwrap_or_default();
-            for other in ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention"] {
+            for other in modules {
                 let direct =
                     deps.lines().any(|l| l.starts_with(&format!("{other} ")) || l.starts_with(&format!("{other}.")));
                 if direct {

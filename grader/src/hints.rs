@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::{Task, sections};
 
 /// Each module's hints, by function name, as `cargo xtask stubs` wrote them.
-const FILES: [(&str, &str); 7] = [
+const FILES: [(&str, &str); 8] = [
     ("tensor", include_str!("../hints/tensor.json")),
     ("conv1d", include_str!("../hints/conv1d.json")),
     ("conv2d", include_str!("../hints/conv2d.json")),
@@ -21,6 +21,7 @@ const FILES: [(&str, &str); 7] = [
     ("activations", include_str!("../hints/activations.json")),
     ("softmax", include_str!("../hints/softmax.json")),
     ("attention", include_str!("../hints/attention.json")),
+    ("network", include_str!("../hints/network.json")),
 ];
 
 /// The hints of `task`, in order; none for a module without a hints file.

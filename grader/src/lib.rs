@@ -35,6 +35,7 @@ pub mod golden;
 pub mod hints;
 pub mod link;
 pub mod mistakes;
+pub mod network;
 pub mod pooling;
 pub mod report;
 pub mod runner;
@@ -70,6 +71,8 @@ pub struct Implementation {
     pub softmax: softmax::Functions,
     /// Module 7: gates and attention.
     pub attention: attention::Functions,
+    /// Module 8: a linear layer, cross-entropy and a small network.
+    pub network: network::Functions,
 }
 
 /// Every task of the course, in the order of the notes.
@@ -82,6 +85,7 @@ pub fn tasks() -> Vec<Task> {
         activations::tasks(),
         softmax::tasks(),
         attention::tasks(),
+        network::tasks(),
     ]
     .concat()
 }
@@ -98,6 +102,7 @@ impl Implementation {
             activations: activations::Functions::remote(link),
             softmax: softmax::Functions::remote(link),
             attention: attention::Functions::remote(link),
+            network: network::Functions::remote(link),
         }
     }
 }

@@ -43,6 +43,11 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("attention", "softmax_gate_backward", "attention.html#its-backward-pass"),
     ("attention", "attention", "attention.html#attention-scores-from-queries-and-keys"),
     ("attention", "attention_backward", "attention.html#the-backward-pass"),
+    ("network", "linear", "network.html#a-linear-layer"),
+    ("network", "linear_backward", "network.html#the-gradients-of-a-linear-layer"),
+    ("network", "cross_entropy", "network.html#cross-entropy-from-logsoftmax"),
+    ("network", "cross_entropy_backward", "network.html#its-gradient-softmax-minus-one-hot"),
+    ("network", "small_network", "network.html#composing-layers"),
 ];
 
 /// Where the built book is, relative to the workspace.

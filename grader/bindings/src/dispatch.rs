@@ -331,6 +331,16 @@ fn run(module: &Module, call: &Call) -> Result<Reply, String> {
             }
             _ => return unknown(),
         },
+        Module::Network(f) => match a.function {
+            "linear" => (f.linear)(a.array(0)?, a.array(1)?, a.array(2)?).answer(v),
+            "linear_backward" => (f.linear_backward)(a.array(0)?, a.array(1)?, a.array(2)?).answer(v),
+            "cross_entropy" => (f.cross_entropy)(a.array(0)?, a.dims(1)?).answer(v),
+            "cross_entropy_backward" => (f.cross_entropy_backward)(a.array(0)?, a.dims(1)?).answer(v),
+            "small_network" => {
+                (f.small_network)(a.array(0)?, a.array(1)?, a.array(2)?, a.array(3)?, a.dims(4)?).answer(v)
+            }
+            _ => return unknown(),
+        },
     })
 }
 

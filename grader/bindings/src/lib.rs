@@ -19,4 +19,7 @@ pub mod tables;
 
 pub use dispatch::evaluate;
 pub use serve::serve;
+/// For the table macros, which run in crates that may not depend on it.
+#[doc(hidden)]
+pub use support;
 pub use tables::{Module, Tables};

@@ -2,7 +2,7 @@
 //! array ranks made dynamic, so that a runner (or a test planting a wrong
 //! implementation) can swap any one of them.
 
-use ndarray::{Array2, Array3, Array4, Array5, ArrayD, ArrayViewD};
+use ndarray::{Array1, Array2, Array3, Array4, Array5, ArrayD, ArrayViewD};
 use support::random::Rng;
 use support::{Index, Shape, ShapeError, Strides, TensorData};
 
@@ -110,6 +110,28 @@ pub struct Attention {
     pub attention_backward: AttendBackward,
 }
 
+/// What the small network returns: the loss, and the gradients of its
+/// kernel, weight and bias.
+pub type NetworkGrads = Fallible<(f64, (Array4<f64>, Array2<f64>, Array1<f64>))>;
+/// `linear_backward(x, weight, grad_out) -> (grad_x, grad_weight, grad_bias)`.
+pub type LinearBackward = Ternary<(Array2<f64>, Array2<f64>, Array1<f64>)>;
+/// `loss_and_gradients(kernel, weight, bias, x, labels)`.
+pub type SmallNetwork =
+    fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>, &[usize]) -> NetworkGrads;
+
+/// Module 8: a linear layer, cross-entropy, and a small network.
+#[derive(Clone, Copy)]
+pub struct Network {
+    /// `linear(x, weight, bias)`.
+    pub linear: Ternary<Array2<f64>>,
+    pub linear_backward: LinearBackward,
+    pub cross_entropy: fn(ArrayViewD<f64>, &[usize]) -> Fallible<f64>,
+    pub cross_entropy_backward: fn(ArrayViewD<f64>, &[usize]) -> Fallible<Array2<f64>>,
+    /// `small::loss_and_gradients` for the parameters `(kernel, weight,
+    /// bias)`, the images `x` and the labels.
+    pub small_network: SmallNetwork,
+}
+
 /// One module's table: what a runner serves.
 #[derive(Clone, Copy)]
 pub enum Module {
@@ -120,6 +142,7 @@ pub enum Module {
     Activations(Activations),
     Softmax(Softmax),
     Attention(Attention),
+    Network(Network),
 }
 
 /// Every module's table: the instructor's binaries serve the solutions,
@@ -133,6 +156,7 @@ pub struct Tables {
     pub activations: Activations,
     pub softmax: Softmax,
     pub attention: Attention,
+    pub network: Network,
 }
 
 impl Tables {
@@ -146,6 +170,7 @@ impl Tables {
             "activations" => Module::Activations(self.activations),
             "softmax" => Module::Softmax(self.softmax),
             "attention" => Module::Attention(self.attention),
+            "network" => Module::Network(self.network),
             _ => return None,
         })
     }
@@ -250,6 +275,57 @@ macro_rules! attention {
     };
 }
 
+/// The [`Network`] table of a crate with the `network` module's API. The
+/// arrays arrive with dynamic rank; one of the wrong rank is refused with
+/// the function's name, as the crate's own validation would.
+#[macro_export]
+macro_rules! network {
+    ($krate:ident) => {
+        $crate::tables::Network {
+            linear: |x, w, b| {
+                let f = "linear";
+                $krate::linear(
+                    $crate::support::axes::with_axes(f, "x", "(batch, features)", x)?,
+                    $crate::support::axes::with_axes(f, "weight", "(outputs, features)", w)?,
+                    $crate::support::axes::with_axes(f, "bias", "(outputs,)", b)?,
+                )
+            },
+            linear_backward: |x, w, g| {
+                let f = "linear_backward";
+                $krate::linear_backward(
+                    $crate::support::axes::with_axes(f, "x", "(batch, features)", x)?,
+                    $crate::support::axes::with_axes(f, "weight", "(outputs, features)", w)?,
+                    $crate::support::axes::with_axes(f, "grad_out", "(batch, outputs)", g)?,
+                )
+            },
+            cross_entropy: |z, labels| {
+                $krate::cross_entropy(
+                    $crate::support::axes::with_axes("cross_entropy", "logits", "(batch, classes)", z)?,
+                    labels,
+                )
+            },
+            cross_entropy_backward: |z, labels| {
+                let f = "cross_entropy_backward";
+                $krate::cross_entropy_backward(
+                    $crate::support::axes::with_axes(f, "logits", "(batch, classes)", z)?,
+                    labels,
+                )
+            },
+            small_network: |kernel, weight, bias, x, labels| {
+                let f = "loss_and_gradients";
+                let params = $krate::small::Params {
+                    kernel: $crate::support::axes::with_axes(f, "kernel", "(K, C_in, KH, KW)", kernel)?.to_owned(),
+                    weight: $crate::support::axes::with_axes(f, "weight", "(classes, features)", weight)?.to_owned(),
+                    bias: $crate::support::axes::with_axes(f, "bias", "(classes,)", bias)?.to_owned(),
+                };
+                let x = $crate::support::axes::with_axes(f, "x", "(batch, channels, height, width)", x)?;
+                let (loss, grads) = $krate::small::loss_and_gradients(&params, x, labels)?;
+                Ok((loss, (grads.kernel, grads.weight, grads.bias)))
+            },
+        }
+    };
+}
+
 /// Every module's [`Tables`], one crate per module.
 #[macro_export]
 macro_rules! tables {
@@ -260,7 +336,8 @@ macro_rules! tables {
         pooling: $pooling:ident,
         activations: $activations:ident,
         softmax: $softmax:ident,
-        attention: $attention:ident
+        attention: $attention:ident,
+        network: $network:ident
     ) => {
         $crate::Tables {
             tensor: $crate::tensor!($tensor),
@@ -270,6 +347,7 @@ macro_rules! tables {
             activations: $crate::activations!($activations),
             softmax: $crate::softmax!($softmax),
             attention: $crate::attention!($attention),
+            network: $crate::network!($network),
         }
     };
 }

@@ -31,7 +31,8 @@ pub fn solutions() -> Tables {
         pooling: pooling_solution,
         activations: activations_solution,
         softmax: softmax_solution,
-        attention: attention_solution
+        attention: attention_solution,
+        network: network_solution
     )
 }
 
@@ -44,7 +45,8 @@ pub fn stubs() -> Tables {
         pooling: pooling,
         activations: activations,
         softmax: softmax,
-        attention: attention
+        attention: attention,
+        network: network
     )
 }
 

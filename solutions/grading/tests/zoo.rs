@@ -8,6 +8,8 @@ mod activations;
 mod attention;
 #[path = "zoo/conv.rs"]
 mod conv;
+#[path = "zoo/network.rs"]
+mod network;
 #[path = "zoo/pooling.rs"]
 mod pooling;
 #[path = "zoo/softmax.rs"]
@@ -45,6 +47,7 @@ fn mutants() -> impl Iterator<Item = &'static Mutant> {
         activations::MUTANTS,
         softmax::MUTANTS,
         attention::MUTANTS,
+        network::MUTANTS,
     ]
     .into_iter()
     .flatten()

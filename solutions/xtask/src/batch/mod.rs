@@ -33,7 +33,8 @@ pub use gradebook::gradebook;
 use progress::Progress;
 
 /// The exercise modules a submission may change.
-pub const TOPICS: [&str; 7] = ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention"];
+pub const TOPICS: [&str; 8] =
+    ["tensor", "conv1d", "conv2d", "pooling", "activations", "softmax", "attention", "network"];
 
 /// How to grade a class.
 #[derive(Debug, Clone)]
