@@ -12,8 +12,8 @@ use ndarray::{Axis, Ix4};
 use serde_json::json;
 use support::random::rng;
 
-pub use crate::gate::Gate;
 use crate::gate;
+pub use crate::gate::Gate;
 use crate::kit::{Kit, Uses};
 use crate::{lenet, mnist, plots, sequence};
 
@@ -106,7 +106,7 @@ pub enum Command {
 pub fn default_out(name: &str) -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("target"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).join("target"));
     target.join("train").join(name)
 }
 
@@ -171,7 +171,20 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<()> {
 /// Runs one command.
 pub fn run(kit: &Kit, gate: Gate, command: Command) -> Result<()> {
     match command {
-        Command::Mnist { epochs, batch, lr, threads: count, seed, dropout, shift, hidden, limit, out, data, unchecked } => {
+        Command::Mnist {
+            epochs,
+            batch,
+            lr,
+            threads: count,
+            seed,
+            dropout,
+            shift,
+            hidden,
+            limit,
+            out,
+            data,
+            unchecked,
+        } => {
             require(kit, gate, Uses::Mnist, "mnist", unchecked)?;
             threads(count);
             let config = lenet::Config { epochs, batch, lr, seed, dropout, shift, hidden, ..lenet::Config::default() };

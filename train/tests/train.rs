@@ -7,7 +7,7 @@ use std::process::Command;
 
 use ndarray::{Array1, Array2, Array3, Array4, ArrayD, Ix1, Ix2, Ix4};
 use train::kit::Kit;
-use train::{Uses, app, checks, lenet, mnist, plots, sequence};
+use train::{Uses, app, checks, gate, lenet, mnist, plots, sequence};
 
 #[path = "../src/main.rs"]
 #[allow(dead_code)]
@@ -179,5 +179,20 @@ fn with_stubs_the_program_stops_at_once_and_names_them() {
         for name in &missing {
             assert!(stderr.contains(name.as_str()), "{command}: {name} is not named in:\n{stderr}");
         }
+    }
+}
+
+/// The gate runs the real grader (`cargo grade --format json --task ...`)
+/// on your crates: it reports only the tasks the capstone uses, and at
+/// least one while a function still reaches its `todo!()`.
+#[test]
+fn the_gate_asks_the_grader_about_your_functions() {
+    let failing = gate::failing(Uses::Sequence).unwrap();
+    for failure in &failing {
+        let task = failure.split(':').next().unwrap();
+        assert!(gate::tasks(Uses::Sequence).contains(&task), "{failure}");
+    }
+    if !bin::student().missing(Uses::Sequence).is_empty() {
+        assert!(failing.iter().any(|f| f.contains("not implemented")), "{failing:?}");
     }
 }

@@ -21,11 +21,29 @@ pub fn maxpool_backward(x: ArrayView4<f64>, (kh, kw): (usize, usize), grad_out: 
     // HINT(maxpool2d_backward): Each window's gradient goes to its max only.
     // HINT(maxpool2d_backward): Find the max's index in the flattened window, then its row and column in the window.
     // HINT(maxpool2d_backward): Ties go to one position; don't spread the gradient as average pooling does.
-    let windows = tile(x, (kh, kw)).expect("a validated input");
+    // Each window is read in place, plane by plane, in row-major order (so
+    // the first maximum is the one of smallest flattened index k, at row
+    // k / kw and column k % kw): no tiled copy and no view per window,
+    // which made this the slowest layer of `cargo train mnist`.
     let mut grad = Array4::zeros(x.raw_dim());
-    for ((b, c, i, j), &g) in grad_out.indexed_iter() {
-        let k = crate::max::first_max(windows.slice(ndarray::s![b, c, i, j, ..]));
-        grad[[b, c, i * kh + k / kw, j * kw + k % kw]] = g;
+    for ((mut grad_image, image), g_image) in grad.outer_iter_mut().zip(x.outer_iter()).zip(grad_out.outer_iter()) {
+        for ((mut plane_grad, plane), g_plane) in
+            grad_image.outer_iter_mut().zip(image.outer_iter()).zip(g_image.outer_iter())
+        {
+            for ((i, j), &g) in g_plane.indexed_iter() {
+                let mut best = (i * kh, j * kw);
+                for r in i * kh..(i + 1) * kh {
+                    for c in j * kw..(j + 1) * kw {
+                        let (v, top) = (plane[[r, c]], plane[best]);
+                        // Skipping NaN as f64::max does.
+                        if v > top || (top.is_nan() && !v.is_nan()) {
+                            best = (r, c);
+                        }
+                    }
+                }
+                plane_grad[best] = g;
+            }
+        }
     }
     grad
     // END SOLUTION

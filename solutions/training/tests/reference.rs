@@ -78,7 +78,8 @@ fn the_lenet_reaches_97_percent_in_10_epochs() {
     let config = lenet::Config::default();
     assert_eq!(config.epochs, 10);
     app::mnist_run(&training::reference(), &config, &data.train, &data.test, &out).unwrap();
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let accuracy = summary["test_accuracy"].as_f64().unwrap();
     assert!(accuracy >= 0.97, "{accuracy}");
     std::fs::remove_dir_all(out).unwrap();
@@ -88,7 +89,8 @@ fn the_lenet_reaches_97_percent_in_10_epochs() {
 fn the_sequence_model_reverses_digits_at_99_percent() {
     let out = std::env::temp_dir().join(format!("training-sequence-{}", std::process::id()));
     app::sequence_run(&training::reference(), &sequence::Config::default(), &out).unwrap();
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let accuracy = summary["token_accuracy"].as_f64().unwrap();
     assert!(accuracy >= 0.99, "{accuracy}");
     std::fs::remove_dir_all(out).unwrap();
