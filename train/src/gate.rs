@@ -37,6 +37,8 @@ pub fn tasks(uses: Uses) -> &'static [&'static str] {
             "network/cross_entropy_backward",
         ],
         Uses::Sequence => &[
+            "attention/gate",
+            "attention/gate_backward",
             "attention/attention",
             "attention/attention_backward",
             "network/linear",

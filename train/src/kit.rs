@@ -42,6 +42,15 @@ pub type LinearBackward = fn(
 pub type CrossEntropy = fn(ArrayView2<f64>, &[usize]) -> Result<f64, ShapeError>;
 /// `cross_entropy_backward(logits, labels) = (softmax(logits) - onehot) / B`.
 pub type CrossEntropyBackward = fn(ArrayView2<f64>, &[usize]) -> Result<Array2<f64>, ShapeError>;
+/// `gate(x, y, r) = x sigmoid(r) + y (1 - sigmoid(r))`, elementwise.
+pub type Gate = fn(ArrayViewD<f64>, ArrayViewD<f64>, ArrayViewD<f64>) -> Result<ArrayD<f64>, ShapeError>;
+/// `gate_backward(x, y, r, grad_out) -> (grad_x, grad_y, grad_r)`.
+pub type GateBackward = fn(
+    ArrayViewD<f64>,
+    ArrayViewD<f64>,
+    ArrayViewD<f64>,
+    ArrayViewD<f64>,
+) -> Result<(ArrayD<f64>, ArrayD<f64>, ArrayD<f64>), ShapeError>;
 /// `attention(q, k, v, causal)`.
 pub type Attention = fn(ArrayView3<f64>, ArrayView3<f64>, ArrayView3<f64>, bool) -> Result<Array3<f64>, ShapeError>;
 /// `attention_backward(q, k, v, causal, grad_out) -> (grad_q, grad_k, grad_v)`.
@@ -71,6 +80,8 @@ pub struct Kit {
     pub linear_backward: LinearBackward,
     pub cross_entropy: CrossEntropy,
     pub cross_entropy_backward: CrossEntropyBackward,
+    pub gate: Gate,
+    pub gate_backward: GateBackward,
     pub attention: Attention,
     pub attention_backward: AttentionBackward,
 }
@@ -81,7 +92,7 @@ pub enum Uses {
     /// The image network: convolutions, max pooling, ReLU, dropout, linear
     /// layers and the loss.
     Mnist,
-    /// The sequence model: attention, linear layers and the loss.
+    /// The sequence model: gates, attention, linear layers and the loss.
     Sequence,
 }
 
@@ -118,6 +129,12 @@ impl Kit {
             ),
             ("softmax::dropout", Uses::Mnist, Box::new(|| drop((k.dropout)(xd.view(), 0.5, &mut rng(0))))),
             ("softmax::dropout_backward", Uses::Mnist, Box::new(|| drop((k.dropout_backward)(xd.view(), xd.view())))),
+            ("attention::gate", Uses::Sequence, Box::new(|| drop((k.gate)(xd.view(), xd.view(), xd.view())))),
+            (
+                "attention::gate_backward",
+                Uses::Sequence,
+                Box::new(|| drop((k.gate_backward)(xd.view(), xd.view(), xd.view(), xd.view()))),
+            ),
             (
                 "attention::attention",
                 Uses::Sequence,

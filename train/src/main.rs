@@ -20,6 +20,8 @@ pub fn student() -> Kit {
         linear_backward: network::linear_backward,
         cross_entropy: network::cross_entropy,
         cross_entropy_backward: network::cross_entropy_backward,
+        gate: attention::gate::<IxDyn>,
+        gate_backward: attention::gate_backward::<IxDyn>,
         attention: attention::attention::<ndarray::Ix3>,
         attention_backward: attention::attention_backward::<ndarray::Ix3>,
     }

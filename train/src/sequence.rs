@@ -11,10 +11,10 @@
 //!
 //! ```text
 //! tokens (B x T) -> token embedding + position embedding -> x (B x T x D)
-//!   -> x + causal self-attention(x) -> linear read-out (D -> 10) -> logits
+//!   -> gate(causal self-attention(x), x, x Wr + br) -> linear read-out (D -> 10) -> logits
 //! ```
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use ndarray::{Array2, Array3, Axis, Ix2};
 use rand::RngExt;
 use support::random::{Rng, rng};
@@ -91,8 +91,13 @@ pub struct Reverser {
     /// `T x D`: a learned vector added at every position.
     pub positions: Param,
     pub attention: Vec<CausalSelfAttention>,
+    /// One per attention layer: `r = x W + b`, the control of the gate
+    /// that blends the layer's output with its input.
+    pub gates: Vec<Linear>,
     pub readout: Linear,
     digits: usize,
+    /// What each gate's backward needs: the layer's output, its input and `r`.
+    kept: Vec<[Array3<f64>; 3]>,
 }
 
 impl Reverser {
@@ -109,8 +114,10 @@ impl Reverser {
                     layer
                 })
                 .collect(),
+            gates: (0..config.layers).map(|_| Linear::new(config.dim, config.dim, &mut rng)).collect(),
             readout: Linear::new(config.dim, 10, &mut rng),
             digits: config.digits,
+            kept: Vec::new(),
         }
     }
 
@@ -119,9 +126,15 @@ impl Reverser {
     pub fn forward(&mut self, kit: &Kit, inputs: Array2<usize>) -> Result<Array2<f64>> {
         let mut x = self.tokens.forward(inputs);
         x += &self.positions.typed::<Ix2>();
-        for layer in &mut self.attention {
+        self.kept.clear();
+        for (layer, control) in self.attention.iter_mut().zip(&mut self.gates) {
+            // A gated residual: each feature of each position takes
+            // sigmoid(r) of the layer's output and the rest of its input.
             let mixed = layer.forward(kit, &x)?;
-            x += &mixed;
+            let r = control.forward3(kit, x.clone())?;
+            let out = (kit.gate)(mixed.view().into_dyn(), x.view().into_dyn(), r.view().into_dyn()).context("gate")?;
+            self.kept.push([mixed, x, r]);
+            x = out.into_dimensionality()?;
         }
         let scored = x.slice(ndarray::s![.., self.digits.., ..]).to_owned();
         let (b, n, d) = scored.dim();
@@ -134,10 +147,21 @@ impl Reverser {
         let b = g.nrows() / self.digits;
         let mut gx = Array3::zeros((b, 2 * self.digits, d));
         gx.slice_mut(ndarray::s![.., self.digits.., ..]).assign(&g.into_shape_with_order((b, self.digits, d))?);
-        for layer in self.attention.iter_mut().rev() {
-            // x + f(x): the gradient flows both around and through the layer.
-            let through = layer.backward(kit, gx.clone())?;
-            gx += &through;
+        let kept = std::mem::take(&mut self.kept);
+        for ((layer, control), [mixed, x, r]) in self.attention.iter_mut().zip(&mut self.gates).zip(kept).rev() {
+            // The gradient reaches x three ways: around the layer through
+            // the gate, through the layer, and through the gate's control.
+            let (g_mixed, g_x, g_r) = (kit.gate_backward)(
+                mixed.view().into_dyn(),
+                x.view().into_dyn(),
+                r.view().into_dyn(),
+                gx.view().into_dyn(),
+            )
+            .context("gate_backward")?;
+            let mut g_x: Array3<f64> = g_x.into_dimensionality()?;
+            g_x += &layer.backward(kit, g_mixed.into_dimensionality()?)?;
+            g_x += &control.backward3(kit, g_r.into_dimensionality()?)?;
+            gx = g_x;
         }
         self.positions.grad += &gx.sum_axis(Axis(0)).into_dyn();
         self.tokens.backward(gx.view())
@@ -147,6 +171,9 @@ impl Reverser {
         let mut params = vec![&mut self.tokens.table, &mut self.positions];
         for layer in &mut self.attention {
             params.extend(layer.params());
+        }
+        for control in &mut self.gates {
+            params.extend(control.params());
         }
         params.extend(self.readout.params());
         params

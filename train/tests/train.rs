@@ -31,6 +31,10 @@ fn zeros() -> Kit {
         },
         cross_entropy: |_, _| Ok(10f64.ln()),
         cross_entropy_backward: |l, _| Ok(Array2::zeros(l.raw_dim())),
+        gate: |x, _, _| Ok(ArrayD::zeros(x.raw_dim())),
+        gate_backward: |x, _, _, _| {
+            Ok((ArrayD::zeros(x.raw_dim()), ArrayD::zeros(x.raw_dim()), ArrayD::zeros(x.raw_dim())))
+        },
         attention: |q, _, v, _| Ok(Array3::zeros((q.dim().0, q.dim().1, v.dim().2))),
         attention_backward: |q, k, v, _, _| {
             Ok((Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim())))
@@ -154,7 +158,7 @@ fn lenet_gradients_match_finite_differences_on_your_functions() {
 
 #[test]
 fn sequence_gradients_match_finite_differences_on_your_functions() {
-    on_your_functions(Uses::Sequence, |kit| assert_eq!(checks::sequence_gradients(kit).unwrap(), 278));
+    on_your_functions(Uses::Sequence, |kit| assert_eq!(checks::sequence_gradients(kit).unwrap(), 318));
 }
 
 #[test]

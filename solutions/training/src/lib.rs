@@ -21,6 +21,8 @@ pub fn reference() -> Kit {
         linear_backward: network_solution::linear_backward,
         cross_entropy: network_solution::cross_entropy,
         cross_entropy_backward: network_solution::cross_entropy_backward,
+        gate: attention_solution::gate::<IxDyn>,
+        gate_backward: attention_solution::gate_backward::<IxDyn>,
         attention: attention_solution::attention::<Ix3>,
         attention_backward: attention_solution::attention_backward::<Ix3>,
     }
