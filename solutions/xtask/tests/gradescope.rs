@@ -73,7 +73,7 @@ fn the_bundle_grades_a_submission_offline() {
         .map(|t| t["max_score"].as_f64().unwrap())
         .sum();
     assert_eq!(graded["score"].as_f64(), Some(tensor_points), "{graded}");
-    assert_eq!(tests.len(), 39);
+    assert_eq!(tests.len(), 44);
     for test in tests {
         for key in ["name", "score", "max_score", "status", "output", "visibility"] {
             assert!(test.get(key).is_some(), "{key} missing in {test}");
