@@ -41,7 +41,7 @@ fn fixture() -> tempfile::TempDir {
     write(
         root,
         "solutions/demo/src/one.rs",
-        "/// One.\npub fn one() -> u32 {\n    // BEGIN SOLUTION: return {one}\n    1\n    // END SOLUTION\n}\n\n// BEGIN HIDDEN\n#[test]\nfn t() {}\n// END HIDDEN\n",
+        "/// One.\npub fn one() -> u32 {\n    // BEGIN SOLUTION: return {one}\n    // HINT: the smallest positive integer.\n    1\n    // END SOLUTION\n}\n\n// BEGIN HIDDEN\n#[test]\nfn t() {}\n// END HIDDEN\n",
     );
     write(root, "solutions/demo/src/data.txt", "kept as is: demo_solution\n");
     write(root, "solutions/tool/Cargo.toml", "[package]\nname = \"tool\"\nversion = \"0.1.0\"\n");
@@ -57,8 +57,13 @@ fn stubs_are_written_checked_and_cleaned_of_stale_files() {
     assert_eq!(generated.len(), 1, "only the -solution crate has a stub");
 
     let written = stubs::write(root, &generated).unwrap();
-    assert_eq!(written.len(), 4);
+    let paths: Vec<String> = written.iter().map(|d| d.to_string()).collect();
+    assert_eq!(written.len(), 5, "the manifest, three source files and the hints: {paths:?}");
     assert!(written.iter().all(|d| d.change == Change::Missing));
+    assert_eq!(
+        fs::read_to_string(root.join("grader/hints/demo.json")).unwrap(),
+        "{\n  \"one\": [\n    \"the smallest positive integer.\"\n  ]\n}\n"
+    );
     assert_eq!(
         fs::read_to_string(root.join("modules/demo/src/one.rs")).unwrap(),
         "/// One.\npub fn one() -> u32 {\n    todo!(\"return {{one}}\")\n}\n"
