@@ -102,7 +102,7 @@ fn relu_and_step() -> String {
     svg.text(252.0, y, "the value at 0", note.start());
     svg.circle((392.0, y - 4.5), DERIVATIVE, false);
     svg.text(404.0, y, "a value not taken at 0", note.start());
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The sigmoid and its slope, with the step behind them and the saturated
@@ -159,7 +159,7 @@ fn sigmoid_and_slope() -> String {
             (Stroke::GHOST, "step(x)"),
         ],
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// sigmoid(x / T) for three temperatures T, with the step behind them.
@@ -200,7 +200,7 @@ fn temperature() -> String {
         TEMPERATURES.iter().map(|&(_, colour, label)| (Stroke::solid(colour), label)).collect();
     entries.push((Stroke::GHOST, "step(x)"));
     svg.curve_legend(70.0, 425.0, &entries);
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The step function of `plot`'s range, dashed and grey, in its two pieces.

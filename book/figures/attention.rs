@@ -112,7 +112,7 @@ fn gate() -> String {
     svg.text(slopes.x(-5.8), slopes.y(0.2), "far from 0 the gate", side.start());
     svg.text(slopes.x(-5.8), slopes.y(0.2) + 16.0, "stops learning", side.start());
     svg.text(slopes.x(0.0), slopes.bottom() + 42.0, "r", Font::BODY.italic().colour(MUTED));
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The side of a cell of the weight matrices, in pixels.
@@ -192,7 +192,7 @@ fn weights() -> String {
         "the same six queries and keys in both grids; the last row sees every key either way",
         scale.colour(FAINT).start(),
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ fn window() -> String {
             (Kind::Output, "output"),
         ],
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// Which outputs read x[2], and how its gradient gathers them back with the
@@ -177,7 +177,7 @@ fn backward() -> String {
             (Kind::Zero, "zero past the edge"),
         ],
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The windows unfolded into the columns of a matrix, and the convolution
@@ -253,7 +253,7 @@ fn unfold() -> String {
             (Kind::Output, "output"),
         ],
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 #[cfg(test)]

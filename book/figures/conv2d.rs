@@ -117,7 +117,7 @@ fn window() -> String {
             (Kind::Output, "output"),
         ],
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The nine windows as the columns of a 4 x 9 matrix, the kernel as a row,
@@ -203,7 +203,7 @@ fn unfold() -> String {
             (Kind::Output, "output"),
         ],
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 #[cfg(test)]

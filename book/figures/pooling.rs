@@ -132,7 +132,7 @@ fn windows() -> String {
         "each output is the mean of its own 2 × 2 window; the windows do not overlap, so 4 × 4 becomes 2 × 2",
         Font::BODY.size(13.0).colour(MUTED),
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The storage, the folded view, the permuted view and the tile, with
@@ -249,7 +249,7 @@ fn fold() -> String {
         "the view and the permute change only shape and strides; only the contiguous copy moves numbers",
         note,
     );
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 #[cfg(test)]

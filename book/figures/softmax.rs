@@ -180,7 +180,7 @@ fn max_and_log_sum_exp() -> String {
     svg.text(p.soft_slope.x(0.35), p.soft_slope.y(0.42), "σ(0) = 0.5", note);
 
     legend(&mut svg);
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// The x entry of argmax(x, 0) and of softmax(x, 0), each above its
@@ -223,7 +223,7 @@ fn argmax_and_softmax() -> String {
     svg.text(p.soft_slope.x(0.35), p.soft_slope.y(0.262), "σ′(0) = 0.25", note);
 
     legend(&mut svg);
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 /// softmax(SCORES / T) as grouped bars, one group per class, with the
@@ -286,7 +286,7 @@ fn temperature() -> String {
         TEMPERATURES.iter().map(|&(_, _, colour, label)| (Stroke::solid(colour).width(10.0), label)).collect();
     entries.push((Stroke::GHOST, "T → ∞: uniform"));
     svg.curve_legend(70.0, 425.0, &entries);
-    svg.finish()
+    svg.finish(super::ORIGIN)
 }
 
 #[cfg(test)]

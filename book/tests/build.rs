@@ -39,7 +39,8 @@ fn src() -> PathBuf {
     root().join("src")
 }
 
-/// Builds the book once and returns the directory of the generated site.
+/// Builds the book once, with the reader's command (`cargo book --out
+/// DIR`, the `book` program), and returns the directory of the site.
 fn site() -> &'static Path {
     static SITE: OnceLock<PathBuf> = OnceLock::new();
     SITE.get_or_init(|| {
@@ -47,7 +48,10 @@ fn site() -> &'static Path {
         if out.exists() {
             fs::remove_dir_all(&out).unwrap_or_else(|e| panic!("cannot clear {}: {e}", out.display()));
         }
-        book::site::build(&out).unwrap_or_else(|e| panic!("{e}"));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_book")).arg("--out").arg(&out).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        assert!(output.status.success(), "`cargo book --out {}` failed:\n{stdout}{stderr}", out.display());
+        assert!(stdout.contains(" built in "), "no `built in` line:\n{stdout}{stderr}");
         out
     })
 }

@@ -18,6 +18,5 @@ pub mod lenet;
 pub mod mnist;
 pub mod plots;
 pub mod sequence;
-pub mod svg;
 
 pub use kit::{Kit, Uses};

@@ -3,8 +3,10 @@
 
 use ndarray::{ArrayView2, ArrayView4};
 
-use crate::svg::{ACCENT, CURVES, Font, MUTED, Plot, Stroke, Svg, num, shade};
+use drawing::{ACCENT, CURVES, Font, MUTED, Plot, Stroke, Svg, num, shade};
 
+/// The note at the top of every plot.
+const ORIGIN: &str = "Drawn by `cargo train` (train/src/plots.rs).";
 /// The amber of negative weights, beside the accent blue of positive ones.
 const NEGATIVE: &str = "#c27a00";
 
@@ -82,7 +84,7 @@ pub fn epochs_plot(
     if series.len() > 1 {
         svg.curve_legend(plot.left, 380.0, &legend);
     }
-    svg.finish()
+    svg.finish(ORIGIN)
 }
 
 /// A 10 x 10 table of `counts[true][predicted]`: each cell shaded by its
@@ -114,7 +116,7 @@ pub fn confusion_matrix(counts: &[[usize; 10]; 10]) -> String {
     for i in 0..10 {
         svg.outline(left + i as f64 * cell, top + i as f64 * cell, cell, cell);
     }
-    svg.finish()
+    svg.finish(ORIGIN)
 }
 
 /// The grey of a pixel in [0, 1]: white paper, dark ink.
@@ -152,7 +154,7 @@ pub fn misclassified(images: ArrayView4<f64>, predicted: &[usize], truth: &[usiz
         let caption = format!("{} ({})", predicted[i], truth[i]);
         svg.text(x + box_w / 2.0, y + h as f64 * pixel + 20.0, &caption, Font::BODY.size(14.0).colour(ACCENT));
     }
-    svg.finish()
+    svg.finish(ORIGIN)
 }
 
 /// The fill of a weight scaled to [-1, 1]: white at 0, blue for positive,
@@ -199,7 +201,7 @@ pub fn filters(weight: ArrayView4<f64>) -> String {
             Font::BODY.size(13.0).colour(MUTED),
         );
     }
-    svg.finish()
+    svg.finish(ORIGIN)
 }
 
 /// A heat map of attention weights (`T x T`, row = query position, column
@@ -233,7 +235,7 @@ pub fn attention_map(title: &str, tokens: &[String], weights: ArrayView2<f64>) -
             svg.filled_cell(left + j as f64 * cell, top + i as f64 * cell, cell, cell, &fill, "", small);
         }
     }
-    svg.finish()
+    svg.finish(ORIGIN)
 }
 
 /// Checks that `svg` is a well-formed XML document with one `<svg>` root:
