@@ -128,9 +128,22 @@ fn strip_ansi(text: &str) -> String {
     out
 }
 
-/// The workspace the grader was built in.
+/// The workspace whose modules are graded: the one `cargo run` (`cargo
+/// grade`) started the grader from, else the one it was built in.
+///
+/// Not only the path compiled in: cargo hashes a workspace's crates by
+/// their paths inside it, so two copies of a handout that share a build
+/// folder (the workers of `cargo xtask grade-batch`) can run one grader
+/// binary, built in the other copy, which would then grade that copy.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("grader/ has a parent").to_path_buf()
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let started_from = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    // Only the grader's own folder: a test of another crate that runs the
+    // grader passes its own CARGO_MANIFEST_DIR down.
+    let grader = started_from
+        .filter(|dir| dir.file_name() == built_in.file_name() && dir.join("src").join("build.rs").is_file())
+        .unwrap_or_else(|| built_in.to_path_buf());
+    grader.parent().expect("grader/ has a parent").to_path_buf()
 }
 
 #[cfg(test)]
