@@ -34,6 +34,7 @@
 //! ```
 
 mod attention;
+pub mod compare;
 mod elementwise;
 mod softmax;
 

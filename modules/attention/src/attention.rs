@@ -1,7 +1,7 @@
 //! Scaled dot-product attention and its gradients.
 
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Axis, Zip};
-use softmax::{softmax, softmax_backward};
+use softmax::softmax;
 
 /// `softmax(q k^T / sqrt(D)) v` for every batch, the keys after each query
 /// masked out when `causal`.
@@ -21,6 +21,6 @@ pub fn backward(
     grad_out: ArrayView3<f64>,
 ) -> (Array3<f64>, Array3<f64>, Array3<f64>) {
     todo!(
-        "per batch with P = the weights: grad_v = P^T g, grad_P = g v^T, grad_S = softmax_backward of grad_P, grad_q = grad_S k / sqrt(D), grad_k = grad_S^T q / sqrt(D)"
+        "per batch with P = the weights: grad_v = P^T g, grad_P = g v^T, grad_S = P * (grad_P - the row sums of P * grad_P) (softmax's backward), grad_q = grad_S k / sqrt(D), grad_k = grad_S^T q / sqrt(D)"
     )
 }

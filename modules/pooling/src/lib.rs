@@ -26,7 +26,7 @@
 /// The shape checks of the public functions, also used by `softmax`'s max pooling.
 pub mod shapes;
 
-use ndarray::{Array4, Array5, ArrayView, ArrayView4, Axis, Dimension};
+use ndarray::{Array4, Array5, ArrayView, ArrayView4, Dimension};
 use support::ShapeError;
 
 /// The `kh x kw` windows of `input` (`B x C x H x W`):

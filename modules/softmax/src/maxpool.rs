@@ -1,7 +1,6 @@
 //! Max pooling on the tiled windows of the pooling module.
 
-use ndarray::{Array4, ArrayView4, Axis};
-use pooling::tile;
+use ndarray::{Array4, ArrayView4};
 
 /// The maximum of every window of a valid input (the kernel divides its
 /// height and width).

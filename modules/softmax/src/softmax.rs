@@ -1,6 +1,6 @@
 //! The soft argmax, its logarithm, and their gradients.
 
-use ndarray::{ArrayD, ArrayViewD, Axis, Zip};
+use ndarray::{ArrayD, ArrayViewD, Axis};
 
 /// `exp(x) / sum(exp(x))` along `axis`, with the slice's maximum subtracted
 /// first so that no `exp` overflows.

@@ -1,7 +1,14 @@
 //! Scaled dot-product attention and its gradients.
 
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Axis, Zip};
-use softmax_solution::{softmax, softmax_backward};
+use softmax_solution::softmax;
+// BEGIN HIDDEN
+use std::ops::Range;
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::s;
+use rayon::prelude::*;
+// END HIDDEN
 
 /// `softmax(q k^T / sqrt(D)) v` for every batch, the keys after each query
 /// masked out when `causal`.
@@ -10,13 +17,25 @@ pub fn forward(q: ArrayView3<f64>, k: ArrayView3<f64>, v: ArrayView3<f64>, causa
     // HINT(attention): Softmax over the keys of (Q Kᵀ/√D), then the weighted sum of V's rows.
     // HINT(attention): When causal, query i sees only keys j ≤ i: −inf before the softmax, and shift by the row max.
     // HINT(attention): Pitfalls: no 1/√D, softmax over queries; a mask off by one, after softmax, or when not causal.
+    // Batches run in parallel; in each, blocks of queries (see `blocks`).
+    let batches: Vec<Array2<f64>> = (0..q.dim().0)
+        .into_par_iter()
+        .map(|b| {
+            let (q, k, v) = (q.index_axis(Axis(0), b), k.index_axis(Axis(0), b), v.index_axis(Axis(0), b));
+            let mut out = Array2::zeros((q.nrows(), v.ncols()));
+            for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
+                let weights = softmax(
+                    scores(q.slice(s![rows.clone(), ..]), k.slice(s![..keys, ..]), rows.start, causal).view(),
+                    1,
+                )
+                .expect("scores have an axis 1");
+                out.slice_mut(s![rows, ..]).assign(&weights.dot(&v.slice(s![..keys, ..])));
+            }
+            out
+        })
+        .collect();
     let mut out = Array3::zeros((q.dim().0, q.dim().1, v.dim().2));
-    Zip::from(out.outer_iter_mut()).and(q.outer_iter()).and(k.outer_iter()).and(v.outer_iter()).for_each(
-        |mut out, q, k, v| {
-            let weights = softmax(scores(q, k, causal).view(), 1).expect("scores have an axis 1");
-            out.assign(&weights.dot(&v));
-        },
-    );
+    out.outer_iter_mut().zip(&batches).for_each(|(mut out, batch)| out.assign(batch));
     out
     // END SOLUTION
 }
@@ -30,27 +49,46 @@ pub fn backward(
     causal: bool,
     grad_out: ArrayView3<f64>,
 ) -> (Array3<f64>, Array3<f64>, Array3<f64>) {
-    // BEGIN SOLUTION: per batch with P = the weights: grad_v = P^T g, grad_P = g v^T, grad_S = softmax_backward of grad_P, grad_q = grad_S k / sqrt(D), grad_k = grad_S^T q / sqrt(D)
+    // BEGIN SOLUTION: per batch with P = the weights: grad_v = P^T g, grad_P = g v^T, grad_S = P * (grad_P - the row sums of P * grad_P) (softmax's backward), grad_q = grad_S k / sqrt(D), grad_k = grad_S^T q / sqrt(D)
     // HINT(attention_backward): Reverse the three steps: out = P V, P = row softmax, scores = Q Kᵀ/√D.
     // HINT(attention_backward): Recompute P; V's grad via Pᵀ, P's via Vᵀ, scores' via softmax backward, then Q's, K's.
     // HINT(attention_backward): Pitfalls: no transpose in grad_K, no 1/√D in grad_Q and grad_K, an unshifted softmax.
+    let scale = scale(q.dim().2);
+    let batches: Vec<AttentionGrads2> = (0..q.dim().0)
+        .into_par_iter()
+        .map(|b| {
+            let (q, k, v, g) = (
+                q.index_axis(Axis(0), b),
+                k.index_axis(Axis(0), b),
+                v.index_axis(Axis(0), b),
+                grad_out.index_axis(Axis(0), b),
+            );
+            let (mut grad_q, mut grad_k, mut grad_v) =
+                (Array2::zeros(q.raw_dim()), Array2::zeros(k.raw_dim()), Array2::zeros(v.raw_dim()));
+            for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
+                let (q_rows, g_rows) = (q.slice(s![rows.clone(), ..]), g.slice(s![rows.clone(), ..]));
+                let (k, v) = (k.slice(s![..keys, ..]), v.slice(s![..keys, ..]));
+                let p = softmax(scores(q_rows, k, rows.start, causal).view(), 1).expect("scores have an axis 1");
+                general_mat_mul(1.0, &p.t(), &g_rows, 1.0, &mut grad_v.slice_mut(s![..keys, ..]));
+                // The softmax's backward from its output p, not recomputed
+                // from the scores: grad_s = p * (grad_p - rowsum(p * grad_p)).
+                let mut grad_s = g_rows.dot(&v.t());
+                Zip::from(grad_s.rows_mut()).and(p.rows()).for_each(|mut grad, p| {
+                    let weighted = grad.dot(&p);
+                    grad.zip_mut_with(&p, |grad, &p| *grad = p * (*grad - weighted));
+                });
+                general_mat_mul(scale, &grad_s, &k, 0.0, &mut grad_q.slice_mut(s![rows, ..]));
+                general_mat_mul(scale, &grad_s.t(), &q_rows, 1.0, &mut grad_k.slice_mut(s![..keys, ..]));
+            }
+            (grad_q, grad_k, grad_v)
+        })
+        .collect();
     let (mut grad_q, mut grad_k, mut grad_v) =
         (Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim()));
-    let scale = scale(q.dim().2);
-    for b in 0..q.dim().0 {
-        let (q, k, v, g) = (
-            q.index_axis(Axis(0), b),
-            k.index_axis(Axis(0), b),
-            v.index_axis(Axis(0), b),
-            grad_out.index_axis(Axis(0), b),
-        );
-        let s = scores(q, k, causal);
-        let p = softmax(s.view(), 1).expect("scores have an axis 1");
-        grad_v.index_axis_mut(Axis(0), b).assign(&p.t().dot(&g));
-        let grad_p = g.dot(&v.t());
-        let grad_s = softmax_backward(s.view(), 1, grad_p.view()).expect("grad_p is shaped like the scores");
-        grad_q.index_axis_mut(Axis(0), b).assign(&(grad_s.dot(&k) * scale));
-        grad_k.index_axis_mut(Axis(0), b).assign(&(grad_s.t().dot(&q) * scale));
+    for (b, (gq, gk, gv)) in batches.iter().enumerate() {
+        grad_q.index_axis_mut(Axis(0), b).assign(gq);
+        grad_k.index_axis_mut(Axis(0), b).assign(gk);
+        grad_v.index_axis_mut(Axis(0), b).assign(gv);
     }
     (grad_q, grad_k, grad_v)
     // END SOLUTION
@@ -63,13 +101,38 @@ fn scale(d: usize) -> f64 {
     if d == 0 { 1.0 } else { 1.0 / (d as f64).sqrt() }
 }
 
-/// The scaled scores `q k^T / sqrt(D)` of one batch (`Tq x Tk`), with
-/// `-inf` where a query would see a later key when `causal`.
-fn scores(q: ArrayView2<f64>, k: ArrayView2<f64>, causal: bool) -> Array2<f64> {
-    let mut s = q.dot(&k.t()) * scale(q.ncols());
+/// The gradients of one batch element.
+type AttentionGrads2 = (Array2<f64>, Array2<f64>, Array2<f64>);
+
+/// Queries per block of causal attention.
+const BLOCK: usize = 64;
+
+/// The blocks of queries and, for each, how many keys it sees: all
+/// queries and all keys without `causal`; with it, blocks of [`BLOCK`]
+/// queries, each seeing the keys up to its last query. The keys past a
+/// block's last query are masked for all of its queries: their scores are
+/// never computed, which saves almost half of the work on long sequences.
+fn blocks(queries: usize, keys: usize, causal: bool) -> Vec<(Range<usize>, usize)> {
+    if !causal {
+        return vec![(0..queries, keys)];
+    }
+    (0..queries).step_by(BLOCK).map(|i| (i..(i + BLOCK).min(queries), (i + BLOCK).min(keys))).collect()
+}
+
+/// The scaled scores `q k^T / sqrt(D)` of a block of queries, the first
+/// of which is query `first`, with `-inf` where a query would see a later
+/// key when `causal`.
+fn scores(q: ArrayView2<f64>, k: ArrayView2<f64>, first: usize, causal: bool) -> Array2<f64> {
+    // The factor goes into the product (no second pass over the scores).
+    let mut s = Array2::zeros((q.nrows(), k.nrows()));
+    general_mat_mul(scale(q.ncols()), &q, &k.t(), 0.0, &mut s);
     if causal {
-        s.indexed_iter_mut().filter(|((i, j), _)| j > i).for_each(|(_, s)| *s = f64::NEG_INFINITY);
+        // Only the keys after query `first + i` in row i: a slice each.
+        for (i, mut row) in s.rows_mut().into_iter().enumerate() {
+            row.slice_mut(s![(first + i + 1).min(k.nrows())..]).fill(f64::NEG_INFINITY);
+        }
     }
     s
 }
+
 // END HIDDEN

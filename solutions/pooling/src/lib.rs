@@ -23,8 +23,11 @@
 /// The shape checks of the public functions, also used by `softmax`'s max pooling.
 pub mod shapes;
 
-use ndarray::{Array4, Array5, ArrayView, ArrayView4, Axis, Dimension};
+use ndarray::{Array4, Array5, ArrayView, ArrayView4, Dimension};
 use support::ShapeError;
+// BEGIN HIDDEN
+use rayon::prelude::*;
+// END HIDDEN
 
 /// The `kh x kw` windows of `input` (`B x C x H x W`):
 /// `B x C x H/kh x W/kw x (kh * kw)`, each window row-major in the last axis:
@@ -108,7 +111,25 @@ fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
     // HINT(avgpool2d): Each window becomes the mean of its kh·kw values.
     // HINT(avgpool2d): Reuse tile's windows and take the mean over the last axis: B × C × H/kh × W/kw.
     // HINT(avgpool2d): Pitfalls: no division, dividing by kh + kw, only the first row, needing contiguous input.
-    windows(x, kernel).mean_axis(Axis(4)).expect("a kernel of at least 1 x 1")
+    // Each plane's windows are summed in place, row by row, on rayon's
+    // threads for big inputs: the same means as tiling, without the copy.
+    let (kh, kw) = kernel;
+    let (b, c, h, w) = x.dim();
+    let (oh, ow) = (h / kh, w / kw);
+    let x = x.as_standard_layout();
+    let x = x.as_slice().expect("standard layout");
+    let share = 1.0 / (kh * kw) as f64;
+    let mut out = Array4::zeros((b, c, oh, ow));
+    for_each_plane(out.as_slice_mut().expect("a new array"), oh * ow, |p, out| {
+        let plane = &x[p * h * w..(p + 1) * h * w];
+        for (i, out) in out.chunks_exact_mut(ow).enumerate() {
+            for row in plane.chunks_exact(w).skip(i * kh).take(kh) {
+                out.iter_mut().zip(row.chunks_exact(kw)).for_each(|(o, window)| *o += window.iter().sum::<f64>());
+            }
+            out.iter_mut().for_each(|o| *o *= share);
+        }
+    });
+    out
     // END SOLUTION
 }
 
@@ -121,9 +142,40 @@ fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
     // HINT(avgpool2d_backward): Pitfalls: no division, only the top-left input, assuming a contiguous grad_out.
     let (b, c, oh, ow) = grad_out.dim();
     let share = 1.0 / (kh * kw) as f64;
-    Array4::from_shape_fn((b, c, oh * kh, ow * kw), |(b, c, i, j)| grad_out[[b, c, i / kh, j / kw]] * share)
+    let g = grad_out.as_standard_layout();
+    let g = g.as_slice().expect("standard layout");
+    let mut grad = Array4::zeros((b, c, oh * kh, ow * kw));
+    for_each_plane(grad.as_slice_mut().expect("a new array"), oh * kh * ow * kw, |p, grad| {
+        let g = &g[p * oh * ow..(p + 1) * oh * ow];
+        for (r, row) in grad.chunks_exact_mut(ow * kw).enumerate() {
+            let g = &g[r / kh * ow..(r / kh + 1) * ow];
+            row.chunks_exact_mut(kw).zip(g).for_each(|(window, &g)| window.fill(g * share));
+        }
+    });
+    grad
     // END SOLUTION
 }
+
+// BEGIN HIDDEN
+/// Arrays of fewer elements are not split across threads: handing the work
+/// over would cost more than it saves.
+const PARALLEL_ELEMENTS: usize = 1 << 15;
+
+/// Calls `f(p, plane)` for every plane `p` of `out`, a `B x C x ...` array
+/// as a slice of `B * C` planes of `plane` elements each: on rayon's
+/// threads, a few planes per task, when `out` is big enough.
+pub fn for_each_plane(out: &mut [f64], plane: usize, f: impl Fn(usize, &mut [f64]) + Sync + Send) {
+    if plane == 0 {
+        return;
+    }
+    if out.len() < 2 * PARALLEL_ELEMENTS {
+        out.chunks_exact_mut(plane).enumerate().for_each(|(p, out)| f(p, out));
+    } else {
+        let planes_per_task = PARALLEL_ELEMENTS.div_ceil(plane);
+        out.par_chunks_mut(plane).enumerate().with_min_len(planes_per_task).for_each(|(p, out)| f(p, out));
+    }
+}
+// END HIDDEN
 
 // BEGIN HIDDEN
 #[cfg(test)]

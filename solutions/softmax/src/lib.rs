@@ -284,6 +284,51 @@ mod tests {
     }
 
     #[test]
+    fn fast_exp_is_within_an_ulp_of_libm() {
+        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
+        for exp in [softmax::exp::<false>, softmax::exp::<true>] {
+            let worst = (0..400_000)
+                .map(|i| -745.0 + 1455.0 * i as f64 / 400_000.0)
+                .chain((0..10_000).map(|i| (i as f64 - 5000.0) * 1e-4))
+                .filter(|x| x.exp() >= f64::MIN_POSITIVE)
+                .map(|x| ulps(exp(x), x.exp()))
+                .max();
+            assert!(worst <= Some(1), "{worst:?}");
+            assert_eq!(exp(0.0), 1.0);
+            assert_eq!(exp(f64::NEG_INFINITY), 0.0);
+            assert_eq!(exp(-745.1), (-745.1f64).exp());
+            assert_eq!(exp(f64::INFINITY), f64::INFINITY);
+            assert_eq!(exp(709.78), 709.78f64.exp());
+            assert!(exp(f64::NAN).is_nan());
+        }
+    }
+
+    #[test]
+    fn big_and_strided_inputs_match_the_formulas() {
+        // 300 x 500 is split across threads along axis 1; along axis 0, and
+        // on a transposed input, the slices have strides.
+        let x: Array2<f64> = uniform((300, 500), &mut rng(5)) * 20.0;
+        let g: Array2<f64> = uniform((300, 500), &mut rng(6));
+        let (xt, gt) = (x.t().to_owned(), g.t().to_owned());
+        for (x, g, dim) in
+            [(x.view(), g.view(), 1), (x.view(), g.view(), 0), (xt.t(), g.view(), 1), (x.view(), gt.t(), 1)]
+        {
+            let axis = ndarray::Axis(dim);
+            let e = x.mapv(f64::exp);
+            let p = &e / &e.sum_axis(axis).insert_axis(axis);
+            let close = |a: &Array2<f64>, b: &Array2<f64>| {
+                a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-13 * b.abs().max(1.0))
+            };
+            assert!(close(&softmax(x, dim).unwrap(), &p));
+            assert!(close(&logsoftmax(x, dim).unwrap(), &p.mapv(f64::ln)));
+            let weighted = (&p * &g).sum_axis(axis).insert_axis(axis);
+            assert!(close(&softmax_backward(x, dim, g).unwrap(), &(&p * &(&g - &weighted))));
+            let total = g.sum_axis(axis).insert_axis(axis);
+            assert!(close(&logsoftmax_backward(x, dim, g).unwrap(), &(&g - &(&p * &total))));
+        }
+    }
+
+    #[test]
     fn backwards_match_finite_differences_along_every_axis() {
         let mut x: ArrayD<f64> = uniform(IxDyn(&[2, 3, 4]), &mut rng(1)) * 3.0;
         perturb(&mut x, 0.1, &mut rng(2));
