@@ -18,22 +18,17 @@ pub fn forward(q: ArrayView3<f64>, k: ArrayView3<f64>, v: ArrayView3<f64>, causa
     // HINT(attention): When causal, query i sees only keys j ≤ i: −inf before the softmax, and shift by the row max.
     // HINT(attention): Pitfalls: no 1/√D, softmax over queries; a mask off by one, after softmax, or when not causal.
     // Batches run in parallel; in each, blocks of queries (see `blocks`).
-    let batches: Vec<Array2<f64>> = (0..q.dim().0)
-        .into_par_iter()
-        .map(|b| {
-            let (q, k, v) = (q.index_axis(Axis(0), b), k.index_axis(Axis(0), b), v.index_axis(Axis(0), b));
-            let mut out = Array2::zeros((q.nrows(), v.ncols()));
-            for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
-                let weights = softmax(
-                    scores(q.slice(s![rows.clone(), ..]), k.slice(s![..keys, ..]), rows.start, causal).view(),
-                    1,
-                )
-                .expect("scores have an axis 1");
-                out.slice_mut(s![rows, ..]).assign(&weights.dot(&v.slice(s![..keys, ..])));
-            }
-            out
-        })
-        .collect();
+    let batches: Vec<Array2<f64>> = in_parallel(q.dim().0, |b| {
+        let (q, k, v) = (q.index_axis(Axis(0), b), k.index_axis(Axis(0), b), v.index_axis(Axis(0), b));
+        let mut out = Array2::zeros((q.nrows(), v.ncols()));
+        for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
+            let weights =
+                softmax(scores(q.slice(s![rows.clone(), ..]), k.slice(s![..keys, ..]), rows.start, causal).view(), 1)
+                    .expect("scores have an axis 1");
+            out.slice_mut(s![rows, ..]).assign(&weights.dot(&v.slice(s![..keys, ..])));
+        }
+        out
+    });
     let mut out = Array3::zeros((q.dim().0, q.dim().1, v.dim().2));
     out.outer_iter_mut().zip(&batches).for_each(|(mut out, batch)| out.assign(batch));
     out
@@ -54,35 +49,32 @@ pub fn backward(
     // HINT(attention_backward): Recompute P; V's grad via Pᵀ, P's via Vᵀ, scores' via softmax backward, then Q's, K's.
     // HINT(attention_backward): Pitfalls: no transpose in grad_K, no 1/√D in grad_Q and grad_K, an unshifted softmax.
     let scale = scale(q.dim().2);
-    let batches: Vec<AttentionGrads2> = (0..q.dim().0)
-        .into_par_iter()
-        .map(|b| {
-            let (q, k, v, g) = (
-                q.index_axis(Axis(0), b),
-                k.index_axis(Axis(0), b),
-                v.index_axis(Axis(0), b),
-                grad_out.index_axis(Axis(0), b),
-            );
-            let (mut grad_q, mut grad_k, mut grad_v) =
-                (Array2::zeros(q.raw_dim()), Array2::zeros(k.raw_dim()), Array2::zeros(v.raw_dim()));
-            for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
-                let (q_rows, g_rows) = (q.slice(s![rows.clone(), ..]), g.slice(s![rows.clone(), ..]));
-                let (k, v) = (k.slice(s![..keys, ..]), v.slice(s![..keys, ..]));
-                let p = softmax(scores(q_rows, k, rows.start, causal).view(), 1).expect("scores have an axis 1");
-                general_mat_mul(1.0, &p.t(), &g_rows, 1.0, &mut grad_v.slice_mut(s![..keys, ..]));
-                // The softmax's backward from its output p, not recomputed
-                // from the scores: grad_s = p * (grad_p - rowsum(p * grad_p)).
-                let mut grad_s = g_rows.dot(&v.t());
-                Zip::from(grad_s.rows_mut()).and(p.rows()).for_each(|mut grad, p| {
-                    let weighted = grad.dot(&p);
-                    grad.zip_mut_with(&p, |grad, &p| *grad = p * (*grad - weighted));
-                });
-                general_mat_mul(scale, &grad_s, &k, 0.0, &mut grad_q.slice_mut(s![rows, ..]));
-                general_mat_mul(scale, &grad_s.t(), &q_rows, 1.0, &mut grad_k.slice_mut(s![..keys, ..]));
-            }
-            (grad_q, grad_k, grad_v)
-        })
-        .collect();
+    let batches: Vec<AttentionGrads2> = in_parallel(q.dim().0, |b| {
+        let (q, k, v, g) = (
+            q.index_axis(Axis(0), b),
+            k.index_axis(Axis(0), b),
+            v.index_axis(Axis(0), b),
+            grad_out.index_axis(Axis(0), b),
+        );
+        let (mut grad_q, mut grad_k, mut grad_v) =
+            (Array2::zeros(q.raw_dim()), Array2::zeros(k.raw_dim()), Array2::zeros(v.raw_dim()));
+        for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
+            let (q_rows, g_rows) = (q.slice(s![rows.clone(), ..]), g.slice(s![rows.clone(), ..]));
+            let (k, v) = (k.slice(s![..keys, ..]), v.slice(s![..keys, ..]));
+            let p = softmax(scores(q_rows, k, rows.start, causal).view(), 1).expect("scores have an axis 1");
+            general_mat_mul(1.0, &p.t(), &g_rows, 1.0, &mut grad_v.slice_mut(s![..keys, ..]));
+            // The softmax's backward from its output p, not recomputed
+            // from the scores: grad_s = p * (grad_p - rowsum(p * grad_p)).
+            let mut grad_s = g_rows.dot(&v.t());
+            Zip::from(grad_s.rows_mut()).and(p.rows()).for_each(|mut grad, p| {
+                let weighted = grad.dot(&p);
+                grad.zip_mut_with(&p, |grad, &p| *grad = p * (*grad - weighted));
+            });
+            general_mat_mul(scale, &grad_s, &k, 0.0, &mut grad_q.slice_mut(s![rows, ..]));
+            general_mat_mul(scale, &grad_s.t(), &q_rows, 1.0, &mut grad_k.slice_mut(s![..keys, ..]));
+        }
+        (grad_q, grad_k, grad_v)
+    });
     let (mut grad_q, mut grad_k, mut grad_v) =
         (Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim()));
     for (b, (gq, gk, gv)) in batches.iter().enumerate() {
@@ -103,6 +95,16 @@ fn scale(d: usize) -> f64 {
 
 /// The gradients of one batch element.
 type AttentionGrads2 = (Array2<f64>, Array2<f64>, Array2<f64>);
+
+/// `f(b)` for every batch element `b` in `0..batch`, on rayon's threads
+/// when there are more than one (each element is about a million
+/// multiply-adds or more, worth waking a thread for).
+fn in_parallel<T: Send>(batch: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if rayon::current_num_threads() <= 1 || batch <= 1 {
+        return (0..batch).map(f).collect();
+    }
+    (0..batch).into_par_iter().map(f).collect()
+}
 
 /// Queries per block of causal attention.
 const BLOCK: usize = 64;

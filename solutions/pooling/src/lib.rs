@@ -120,7 +120,7 @@ fn average(x: ArrayView4<f64>, kernel: (usize, usize)) -> Array4<f64> {
     let x = x.as_slice().expect("standard layout");
     let share = 1.0 / (kh * kw) as f64;
     let mut out = Array4::zeros((b, c, oh, ow));
-    for_each_plane(out.as_slice_mut().expect("a new array"), oh * ow, |p, out| {
+    for_each_plane(out.as_slice_mut().expect("a new array"), oh * ow, h * w, |p, out| {
         let plane = &x[p * h * w..(p + 1) * h * w];
         for (i, out) in out.chunks_exact_mut(ow).enumerate() {
             for row in plane.chunks_exact(w).skip(i * kh).take(kh) {
@@ -145,7 +145,7 @@ fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
     let g = grad_out.as_standard_layout();
     let g = g.as_slice().expect("standard layout");
     let mut grad = Array4::zeros((b, c, oh * kh, ow * kw));
-    for_each_plane(grad.as_slice_mut().expect("a new array"), oh * kh * ow * kw, |p, grad| {
+    for_each_plane(grad.as_slice_mut().expect("a new array"), oh * kh * ow * kw, oh * kh * ow * kw, |p, grad| {
         let g = &g[p * oh * ow..(p + 1) * oh * ow];
         for (r, row) in grad.chunks_exact_mut(ow * kw).enumerate() {
             let g = &g[r / kh * ow..(r / kh + 1) * ow];
@@ -157,22 +157,27 @@ fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
 }
 
 // BEGIN HIDDEN
-/// Arrays of fewer elements are not split across threads: handing the work
-/// over would cost more than it saves.
-const PARALLEL_ELEMENTS: usize = 1 << 15;
+/// Inputs smaller than this many elements stay on the calling thread: on
+/// the course's 2-core virtual machines, waking a pool thread that has gone
+/// to sleep takes up to 0.1 ms, about the time of pooling this many.
+const PARALLEL_ELEMENTS: usize = 1 << 17;
 
 /// Calls `f(p, plane)` for every plane `p` of `out`, a `B x C x ...` array
-/// as a slice of `B * C` planes of `plane` elements each: on rayon's
-/// threads, a few planes per task, when `out` is big enough.
-pub fn for_each_plane(out: &mut [f64], plane: usize, f: impl Fn(usize, &mut [f64]) + Sync + Send) {
+/// as a slice of `B * C` planes of `plane` elements each; the input's
+/// planes have `input_plane` elements. Big inputs are cut into one run of
+/// planes per thread of rayon's pool.
+pub fn for_each_plane(out: &mut [f64], plane: usize, input_plane: usize, f: impl Fn(usize, &mut [f64]) + Sync + Send) {
     if plane == 0 {
         return;
     }
-    if out.len() < 2 * PARALLEL_ELEMENTS {
+    let (planes, threads) = (out.len() / plane, rayon::current_num_threads());
+    if threads <= 1 || planes * input_plane < PARALLEL_ELEMENTS {
         out.chunks_exact_mut(plane).enumerate().for_each(|(p, out)| f(p, out));
     } else {
-        let planes_per_task = PARALLEL_ELEMENTS.div_ceil(plane);
-        out.par_chunks_mut(plane).enumerate().with_min_len(planes_per_task).for_each(|(p, out)| f(p, out));
+        let run = planes.div_ceil(threads);
+        out.par_chunks_mut(run * plane).enumerate().for_each(|(t, planes)| {
+            planes.chunks_exact_mut(plane).enumerate().for_each(|(p, out)| f(t * run + p, out))
+        });
     }
 }
 // END HIDDEN

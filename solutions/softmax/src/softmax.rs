@@ -69,9 +69,10 @@ enum Kernel {
     LogSoftmaxBackward,
 }
 
-/// Arrays smaller than this many elements are not split across threads:
-/// the hand-off would cost more than the work.
-const PARALLEL_ELEMENTS: usize = 1 << 15;
+/// Arrays smaller than this many elements stay on the calling thread: on
+/// the course's 2-core virtual machines, waking a pool thread that has gone
+/// to sleep takes up to 0.1 ms, about the time of this many elements.
+const PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// Applies `kernel` to every lane of `x` along `axis`, with the matching
 /// lane of `grad` for a backward.
@@ -86,20 +87,19 @@ fn rows(x: ArrayViewD<f64>, axis: Axis, grad: Option<ArrayViewD<f64>>, kernel: K
     let n = x.len_of(axis);
     // The output is not zeroed first (that would be one more pass over
     // memory): each row is copied from `x` just before its kernel runs,
-    // which also keeps it in the cache for every pass over it. Blocks of
-    // about PARALLEL_ELEMENTS elements, whole rows each, go to rayon's
-    // threads.
+    // which also keeps it in the cache for every pass over it. Big arrays
+    // are cut into one block of whole rows per thread of rayon's pool.
     let mut out = ArrayD::<f64>::uninit(x.raw_dim());
     let flat = out.as_slice_mut().expect("a new array");
-    let block = (PARALLEL_ELEMENTS / n).max(1) * n;
-    let blocks = |(i, out): (usize, &mut [MaybeUninit<f64>])| {
-        let at = i * block..i * block + out.len();
-        run(kernel, &flat_x[at.clone()], out, g.get(at).unwrap_or(&[]), n)
-    };
-    if flat.len() < 2 * PARALLEL_ELEMENTS {
-        blocks((0, flat));
+    let threads = rayon::current_num_threads();
+    if threads <= 1 || flat.len() < PARALLEL_ELEMENTS {
+        run(kernel, flat_x, flat, g, n);
     } else {
-        flat.par_chunks_mut(block).enumerate().for_each(blocks);
+        let block = (flat.len() / n).div_ceil(threads) * n;
+        flat.par_chunks_mut(block).enumerate().for_each(|(i, out)| {
+            let at = i * block..i * block + out.len();
+            run(kernel, &flat_x[at.clone()], out, g.get(at).unwrap_or(&[]), n)
+        });
     }
     // SAFETY: `apply` wrote every row of every block, and the blocks cover `out`.
     unsafe { out.assume_init() }
