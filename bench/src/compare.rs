@@ -180,12 +180,16 @@ fn median_seconds(run: &dyn Fn(), budget: Duration) -> f64 {
     times[times.len() / 2]
 }
 
-/// Serves `list` and `time` commands (see the module's documentation)
-/// until standard input closes.
+/// Serves `list` and `time` commands (see the module's documentation) on
+/// standard input and output, until standard input closes.
 pub fn serve(kernels: &Kernels) -> io::Result<()> {
+    serve_on(kernels, io::stdin().lock(), io::stdout().lock())
+}
+
+/// [`serve`] on any reader and writer.
+pub fn serve_on(kernels: &Kernels, input: impl BufRead, mut out: impl Write) -> io::Result<()> {
     let cases = cases(kernels);
-    let mut out = io::stdout().lock();
-    for line in io::stdin().lock().lines() {
+    for line in input.lines() {
         let line = line?;
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
@@ -208,4 +212,53 @@ pub fn serve(kernels: &Kernels) -> io::Result<()> {
         out.flush()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(kernels: &Kernels, commands: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        serve_on(kernels, commands.as_bytes(), &mut out).unwrap();
+        String::from_utf8(out).unwrap().lines().map(String::from).collect()
+    }
+
+    #[test]
+    fn lists_every_case_with_its_shape_and_times_what_exists() {
+        let lines = answers(
+            &Kernels::default(),
+            "list\ntime gemm-512 0\ntime softmax-fwd 0\ntime nothing 1\ntime gemm-512 x\nhello\n",
+        );
+        let end = lines.iter().position(|l| l == "end").unwrap();
+        let names: Vec<&str> = lines[..end].iter().map(|l| l.split_whitespace().next().unwrap()).collect();
+        assert_eq!(names.len(), 15, "{names:?}");
+        assert!(names.contains(&"conv2d-fwd+bwd-S1") && names.contains(&"attention-fwd+bwd-causal"));
+        assert!(lines[0].contains("conv2d b=16 cin=1 h=28 w=28 cout=8 kh=5 kw=5 flops="), "{}", lines[0]);
+        // Without the course's functions only the matrix product runs.
+        let seconds: f64 = lines[end + 1].parse().unwrap();
+        assert!(seconds > 0.0 && seconds < 1.0, "{seconds}");
+        assert_eq!(lines[end + 2], "skipped not implemented");
+        assert_eq!(lines[end + 3], "skipped no case named nothing");
+        assert_eq!(lines[end + 4], "skipped x is not a number of seconds");
+        assert!(lines[end + 5].starts_with("skipped unknown command \"hello\""));
+    }
+
+    #[test]
+    fn times_the_kernels_it_is_given() {
+        fn softmax(x: ndarray::ArrayViewD<f64>, _: usize) -> Result<ndarray::ArrayD<f64>, support::ShapeError> {
+            Ok(x.mapv(f64::exp))
+        }
+        fn backward(
+            x: ndarray::ArrayViewD<f64>,
+            _: usize,
+            _: ndarray::ArrayViewD<f64>,
+        ) -> Result<ndarray::ArrayD<f64>, support::ShapeError> {
+            Ok(x.to_owned())
+        }
+        let kernels = Kernels { softmax: Some((softmax, backward)), ..Kernels::default() };
+        let lines = answers(&kernels, "time softmax-fwd 0\ntime softmax-fwd+bwd 0\ntime logsoftmax-fwd 0\n");
+        assert!(lines[0].parse::<f64>().is_ok() && lines[1].parse::<f64>().is_ok(), "{lines:?}");
+        assert_eq!(lines[2], "skipped not implemented");
+    }
 }

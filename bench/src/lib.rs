@@ -241,22 +241,38 @@ const TODO_PANIC: &str = "not yet implemented";
 /// assert!(!bench::implemented("conv2d forward", || todo!()));
 /// ```
 pub fn implemented(label: &str, first_call: impl FnOnce()) -> bool {
+    match probe(first_call) {
+        Ok(()) => true,
+        Err(message) if message.starts_with(TODO_PANIC) => {
+            println!("{label}: not implemented yet, skipped");
+            false
+        }
+        Err(message) => {
+            println!("{label}: panicked ({message}), skipped");
+            false
+        }
+    }
+}
+
+/// Calls `first_call` once, without letting a panic print or escape, and
+/// returns the panic's message if it panics ([`implemented`] without the
+/// printing).
+///
+/// ```
+/// assert_eq!(bench::probe(|| todo!()).unwrap_err(), "not yet implemented");
+/// ```
+pub fn probe(first_call: impl FnOnce()) -> Result<(), String> {
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
     let outcome = panic::catch_unwind(AssertUnwindSafe(first_call));
     panic::set_hook(hook);
-    let Err(payload) = outcome else { return true };
-    let message = payload
+    let Err(payload) = outcome else { return Ok(()) };
+    Err(payload
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic with a non-string payload");
-    if message.starts_with(TODO_PANIC) {
-        println!("{label}: not implemented yet, skipped");
-    } else {
-        println!("{label}: panicked ({message}), skipped");
-    }
-    false
+        .unwrap_or("a panic with a non-string payload")
+        .to_string())
 }
 
 #[cfg(test)]
