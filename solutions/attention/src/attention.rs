@@ -96,29 +96,33 @@ fn scale(d: usize) -> f64 {
 /// The gradients of one batch element.
 type AttentionGrads2 = (Array2<f64>, Array2<f64>, Array2<f64>);
 
-/// `f(b)` for every batch element `b` in `0..batch`, on rayon's threads
-/// when there are more than one (each element is about a million
-/// multiply-adds or more, worth waking a thread for).
+/// `f(b)` for every batch element `b` in `0..batch`, in order: one run of
+/// consecutive elements per thread of rayon's pool (each element is about
+/// a million multiply-adds or more, worth waking a thread for).
 fn in_parallel<T: Send>(batch: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
-    if rayon::current_num_threads() <= 1 || batch <= 1 {
+    let threads = rayon::current_num_threads().min(batch);
+    if threads <= 1 {
         return (0..batch).map(f).collect();
     }
-    (0..batch).into_par_iter().map(f).collect()
+    let run = batch.div_ceil(threads);
+    let runs: Vec<Vec<T>> =
+        (0..threads).into_par_iter().map(|t| (t * run..((t + 1) * run).min(batch)).map(&f).collect()).collect();
+    runs.into_iter().flatten().collect()
 }
 
-/// Queries per block of causal attention.
+/// Queries per block.
 const BLOCK: usize = 64;
 
-/// The blocks of queries and, for each, how many keys it sees: all
-/// queries and all keys without `causal`; with it, blocks of [`BLOCK`]
-/// queries, each seeing the keys up to its last query. The keys past a
-/// block's last query are masked for all of its queries: their scores are
-/// never computed, which saves almost half of the work on long sequences.
+/// The blocks of [`BLOCK`] queries and, for each, how many keys it sees:
+/// all of them, or with `causal` the keys up to the block's last query.
+/// The keys past it are masked for all of the block's queries: their
+/// scores are never computed, which saves almost half of the work on long
+/// sequences. Without the mask, blocks keep the scores small: a matrix of
+/// 128 KiB or more is a fresh `mmap` from the allocator at every call, and
+/// two threads faulting its pages in wait for each other in the kernel.
 fn blocks(queries: usize, keys: usize, causal: bool) -> Vec<(Range<usize>, usize)> {
-    if !causal {
-        return vec![(0..queries, keys)];
-    }
-    (0..queries).step_by(BLOCK).map(|i| (i..(i + BLOCK).min(queries), (i + BLOCK).min(keys))).collect()
+    let seen = |end: usize| if causal { end.min(keys) } else { keys };
+    (0..queries).step_by(BLOCK).map(|i| (i..(i + BLOCK).min(queries), seen(i + BLOCK))).collect()
 }
 
 /// The scaled scores `q k^T / sqrt(D)` of a block of queries, the first
