@@ -160,7 +160,7 @@ fn spread(grad_out: ArrayView4<f64>, (kh, kw): (usize, usize)) -> Array4<f64> {
 /// Inputs smaller than this many elements stay on the calling thread: on
 /// the course's 2-core virtual machines, waking a pool thread that has gone
 /// to sleep takes up to 0.1 ms, about the time of pooling this many.
-const PARALLEL_ELEMENTS: usize = 1 << 17;
+const PARALLEL_ELEMENTS: usize = 1 << 16;
 
 /// Calls `f(p, plane)` for every plane `p` of `out`, a `B x C x ...` array
 /// as a slice of `B * C` planes of `plane` elements each; the input's
