@@ -50,15 +50,15 @@ pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: Array
 
 // BEGIN HIDDEN
 // How these kernels are fast (the "making it fast" part of the softmax
-// chapter): every slice is a contiguous row, copied into a scratch row when
-// `axis` is not the last one; a row is processed in a few passes that each
-// keep 8 independent lanes, so that the compiler turns them into SIMD; `exp`
-// is a polynomial ([`exp`]) instead of a call into libm, which is scalar;
-// the code is compiled three times, for AVX-512, for AVX2 and for any
-// x86-64, and the best the CPU has is chosen when it runs; a backward
-// computes the softmax and the gradient of a row while the row is in the
-// cache; and big arrays are split into blocks of rows across rayon's
-// threads.
+// chapter): every slice is a contiguous row (the axis is moved last
+// first when it is not); the row's exponentials are written straight into
+// the output, and the rest of the work is a few passes over that row while
+// it is in the cache; passes that fold keep 8 independent lanes, so that
+// the compiler turns them into SIMD; `exp` is a polynomial ([`exp`])
+// instead of a call into libm, which is scalar; the code is compiled three
+// times, for AVX-512, for AVX2 and for any x86-64, and the best the CPU has
+// is chosen when it runs; and big arrays are split into one block of rows
+// per thread.
 
 /// What to compute on each row.
 #[derive(Clone, Copy)]
@@ -86,9 +86,8 @@ fn rows(x: ArrayViewD<f64>, axis: Axis, grad: Option<ArrayViewD<f64>>, kernel: K
     }
     let n = x.len_of(axis);
     // The output is not zeroed first (that would be one more pass over
-    // memory): each row is copied from `x` just before its kernel runs,
-    // which also keeps it in the cache for every pass over it. Big arrays
-    // are cut into one block of whole rows per thread of rayon's pool.
+    // memory): `apply` writes every row before reading it. Big arrays are
+    // cut into one block of whole rows per thread of rayon's pool.
     let mut out = ArrayD::<f64>::uninit(x.raw_dim());
     let flat = out.as_slice_mut().expect("a new array");
     let threads = rayon::current_num_threads();
@@ -155,24 +154,25 @@ fn run_avx2(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f6
 #[inline(always)]
 fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f64], n: usize) {
     for ((r, s), x) in rows.chunks_exact_mut(n).enumerate().zip(x.chunks_exact(n)) {
-        let s = copied(s, x);
+        // Every kernel starts with the row's exponentials, shifted by its
+        // maximum, written straight into the output.
+        let top = max(x);
+        let s = exp_into::<FMA>(s, x, top);
+        let total = sum(s);
         let g = grad.get(r * n..(r + 1) * n).unwrap_or(&[]);
         match kernel {
-            Kernel::Softmax => softmax_row::<FMA>(s),
+            Kernel::Softmax => scale(s, 1.0 / total),
             Kernel::SoftmaxBackward => {
-                softmax_row::<FMA>(s);
+                scale(s, 1.0 / total);
                 let weighted = dot(s, g);
                 s.iter_mut().zip(g).for_each(|(s, &g)| *s *= g - weighted);
             }
             Kernel::LogSoftmax => {
-                // The exponentials go to the output row, then the output.
-                let top = max(s);
-                exp_in_place::<FMA>(s, top);
-                let log_total = sum(s).ln();
+                let log_total = total.ln();
                 s.iter_mut().zip(x).for_each(|(s, &x)| *s = x - top - log_total);
             }
             Kernel::LogSoftmaxBackward => {
-                softmax_row::<FMA>(s);
+                scale(s, 1.0 / total);
                 let total = sum(g);
                 s.iter_mut().zip(g).for_each(|(s, &g)| *s = g - *s * total);
             }
@@ -180,26 +180,23 @@ fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64
     }
 }
 
-/// `out` holding a copy of `x`, as initialised.
+/// Writes `exp(x - shift)` into `out`, and returns it as initialised. A
+/// loop of its own, because the compiler vectorises a plain loop over a
+/// slice far more reliably than the same work folded into a sum.
 #[inline(always)]
-fn copied<'a>(out: &'a mut [MaybeUninit<f64>], x: &[f64]) -> &'a mut [f64] {
+fn exp_into<'a, const FMA: bool>(out: &'a mut [MaybeUninit<f64>], x: &[f64], shift: f64) -> &'a mut [f64] {
     assert_eq!(out.len(), x.len());
     out.iter_mut().zip(x).for_each(|(out, &x)| {
-        out.write(x);
+        out.write(exp::<FMA>(x - shift));
     });
     // SAFETY: every element was just written, and `MaybeUninit<f64>` has
     // the layout of `f64`.
     unsafe { &mut *(out as *mut [MaybeUninit<f64>] as *mut [f64]) }
 }
 
-/// The row's softmax in place: its max, then `exp(v - max)` and their sum,
-/// then a multiplication by the sum's inverse.
 #[inline(always)]
-fn softmax_row<const FMA: bool>(row: &mut [f64]) {
-    let top = max(row);
-    exp_in_place::<FMA>(row, top);
-    let inverse = 1.0 / sum(row);
-    row.iter_mut().for_each(|v| *v *= inverse);
+fn scale(row: &mut [f64], factor: f64) {
+    row.iter_mut().for_each(|v| *v *= factor);
 }
 
 /// Lanes of the folds below: 8 independent accumulators, so that the
@@ -218,14 +215,6 @@ fn max(row: &[f64]) -> f64 {
         }
     }
     top.iter().fold(rest, |a, &b| a.max(b))
-}
-
-/// Replaces every `v` by `exp(v - shift)`. A loop of its own, because the
-/// compiler vectorises a plain loop over a slice far more reliably than
-/// the same work folded into a sum.
-#[inline(always)]
-fn exp_in_place<const FMA: bool>(row: &mut [f64], shift: f64) {
-    row.iter_mut().for_each(|v| *v = exp::<FMA>(*v - shift));
 }
 
 #[inline(always)]
