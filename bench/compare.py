@@ -149,13 +149,13 @@ def measure(threads, rounds, seconds, only):
     ours, theirs = {n: [] for n, _, _ in cases}, {n: [] for n, _, _ in cases}
     for r in range(rounds):
         for name, _, _ in cases:
+            turns = [
+                lambda: ours[name].append(server.time(name, seconds)),
+                lambda: theirs[name].append(median_seconds(functions[name], seconds)),
+            ]
             # Alternate who goes first, so neither always runs on a warmer machine.
-            order = [("ours", server.time), ("theirs", None)]
-            for who, _ in order if r % 2 == 0 else reversed(order):
-                if who == "ours":
-                    ours[name].append(server.time(name, seconds))
-                else:
-                    theirs[name].append(median_seconds(functions[name], seconds))
+            for turn in turns if r % 2 == 0 else reversed(turns):
+                turn()
     server.close()
     load_after = os.getloadavg()[0]
     return cases, ours, theirs, (load_before, load_after)

@@ -18,7 +18,9 @@ pub fn forward(q: ArrayView3<f64>, k: ArrayView3<f64>, v: ArrayView3<f64>, causa
     // HINT(attention): When causal, query i sees only keys j ≤ i: −inf before the softmax, and shift by the row max.
     // HINT(attention): Pitfalls: no 1/√D, softmax over queries; a mask off by one, after softmax, or when not causal.
     // Batches run in parallel; in each, blocks of queries (see `blocks`).
-    let batches: Vec<Array2<f64>> = in_parallel(q.dim().0, |b| {
+    let (batch, tq, d) = q.dim();
+    let work = tq * k.dim().1 * (d + v.dim().2);
+    let batches: Vec<Array2<f64>> = in_parallel(batch, work, |b| {
         let (q, k, v) = (q.index_axis(Axis(0), b), k.index_axis(Axis(0), b), v.index_axis(Axis(0), b));
         let mut out = Array2::zeros((q.nrows(), v.ncols()));
         for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
@@ -49,7 +51,11 @@ pub fn backward(
     // HINT(attention_backward): Recompute P; V's grad via Pᵀ, P's via Vᵀ, scores' via softmax backward, then Q's, K's.
     // HINT(attention_backward): Pitfalls: no transpose in grad_K, no 1/√D in grad_Q and grad_K, an unshifted softmax.
     let scale = scale(q.dim().2);
-    let batches: Vec<AttentionGrads2> = in_parallel(q.dim().0, |b| {
+    let (batch, tq, d) = q.dim();
+    // Five products per batch element: the scores, and the gradients of v,
+    // of the weights, of q and of k.
+    let work = tq * k.dim().1 * (3 * d + 2 * v.dim().2);
+    let batches: Vec<BatchGrads> = in_parallel(batch, work, |b| {
         let (q, k, v, g) = (
             q.index_axis(Axis(0), b),
             k.index_axis(Axis(0), b),
@@ -94,14 +100,19 @@ fn scale(d: usize) -> f64 {
 }
 
 /// The gradients of one batch element.
-type AttentionGrads2 = (Array2<f64>, Array2<f64>, Array2<f64>);
+type BatchGrads = (Array2<f64>, Array2<f64>, Array2<f64>);
 
-/// `f(b)` for every batch element `b` in `0..batch`, in order: one run of
-/// consecutive elements per thread of rayon's pool (each element is about
-/// a million multiply-adds or more, worth waking a thread for).
-fn in_parallel<T: Send>(batch: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+/// Below this many multiply-adds a call runs on the calling thread: on the
+/// course's 2-core virtual machines, waking a pool thread that has gone to
+/// sleep takes up to 0.1 ms, the time of about a million multiply-adds.
+const THREAD_THRESHOLD: usize = 1 << 20;
+
+/// `f(b)` for every batch element `b` in `0..batch`, in order, where each
+/// costs about `work` multiply-adds: one run of consecutive elements per
+/// thread of rayon's pool, or all on the calling thread for small calls.
+fn in_parallel<T: Send>(batch: usize, work: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
     let threads = rayon::current_num_threads().min(batch);
-    if threads <= 1 {
+    if threads <= 1 || batch.saturating_mul(work) < THREAD_THRESHOLD {
         return (0..batch).map(f).collect();
     }
     let run = batch.div_ceil(threads);
