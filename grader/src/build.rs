@@ -136,8 +136,13 @@ fn strip_ansi(text: &str) -> String {
 /// folder (the workers of `cargo xtask grade-batch`) can run one grader
 /// binary, built in the other copy, which would then grade that copy.
 pub fn workspace() -> PathBuf {
-    let built_in = Path::new(env!("CARGO_MANIFEST_DIR"));
     let started_from = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    workspace_of(Path::new(env!("CARGO_MANIFEST_DIR")), started_from)
+}
+
+/// [`workspace`] for a grader built in `built_in` and started by cargo from
+/// `started_from` (its `CARGO_MANIFEST_DIR` at run time, if any).
+fn workspace_of(built_in: &Path, started_from: Option<PathBuf>) -> PathBuf {
     // Only the grader's own folder: a test of another crate that runs the
     // grader passes its own CARGO_MANIFEST_DIR down.
     let grader = started_from
@@ -149,6 +154,27 @@ pub fn workspace() -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grades_the_copy_cargo_started_it_from() {
+        // Two copies of a handout, as grade-batch's workers have: a grader
+        // built in the first and started from the second grades the second.
+        let slots = std::env::temp_dir().join(format!("gradlings-slots-{}", std::process::id()));
+        let [first, second] = ["0", "1"].map(|slot| slots.join(slot).join("grader"));
+        for grader in [&first, &second] {
+            std::fs::create_dir_all(grader.join("src")).unwrap();
+            std::fs::write(grader.join("src").join("build.rs"), "").unwrap();
+        }
+        assert_eq!(workspace_of(&first, Some(second.clone())), slots.join("1"));
+        assert_eq!(workspace_of(&first, None), slots.join("0"));
+        // Another crate's folder (a test that runs the grader) is not a grader.
+        let other = slots.join("1").join("train");
+        assert_eq!(workspace_of(&first, Some(other)), slots.join("0"));
+        // Nor is a folder named grader without the grader's sources.
+        let empty = slots.join("2").join("grader");
+        assert_eq!(workspace_of(&first, Some(empty)), slots.join("0"));
+        std::fs::remove_dir_all(&slots).unwrap();
+    }
 
     #[test]
     fn the_table_of_needs_matches_the_manifests() {
