@@ -299,11 +299,12 @@ pub(crate) fn exp<const FMA: bool>(x: f64) -> f64 {
     let r = mul_add::<FMA>(-k, LN2_LO, mul_add::<FMA>(-k, LN2_HI, x));
     let p = TAYLOR[1..].iter().fold(TAYLOR[0], |p, &c| mul_add::<FMA>(p, r, c));
     // k in [-1077, 1025] as an integer, split in two halves each of which
-    // is a normal power of two: 2^k = 2^half * 2^(k - half).
-    let k = (t.to_bits() as i64 - ROUND.to_bits() as i64) + 2048;
+    // is a normal power of two: 2^k = 2^half * 2^(k - half). For NaN, k is
+    // garbage and p is NaN: the integer steps wrap rather than overflow.
+    let k = (t.to_bits().wrapping_sub(ROUND.to_bits()) as i64).wrapping_add(2048);
     let half = (k as u64 >> 1) as i64 - 1024;
-    let rest = k - 2048 - half;
-    let power = |e: i64| f64::from_bits(((e + 1023) as u64) << 52);
+    let rest = k.wrapping_sub(2048).wrapping_sub(half);
+    let power = |e: i64| f64::from_bits((e.wrapping_add(1023) as u64) << 52);
     if zero { 0.0 } else { p * power(half) * power(rest) }
 }
 // END HIDDEN
