@@ -111,33 +111,30 @@ fn cases(k: &Kernels) -> Vec<Case> {
     let (kh, kw) = crate::WINDOW;
     let x: Array4<f64> = uniform((b, c, h, w), &mut rng(8));
     let g: Array4<f64> = uniform((b, c, h / kh, w / kw), &mut rng(9));
-    let spec = |op: &str| format!("{op} b={b} c={c} h={h} w={w} kh={kh} kw={kw}");
-    let (x1, x2, g2) = (x.clone(), x.clone(), g.clone());
-    add(
-        "maxpool-fwd+bwd",
-        spec("maxpool"),
-        k.maxpool.map(|(f, bw)| -> Box<dyn Fn()> {
-            Box::new(move || {
-                drop(f(x.view(), (kh, kw)));
-                drop(bw(x.view(), (kh, kw), g.view()));
-            })
-        }),
-    );
-    add(
-        "avgpool-fwd",
-        spec("avgpool"),
-        k.avgpool.map(|(f, _)| -> Box<dyn Fn()> { Box::new(move || drop(f(x1.view(), (kh, kw)))) }),
-    );
-    add(
-        "avgpool-fwd+bwd",
-        spec("avgpool"),
-        k.avgpool.map(|(f, bw)| -> Box<dyn Fn()> {
-            Box::new(move || {
-                drop(f(x2.view(), (kh, kw)));
-                drop(bw(x2.view(), (kh, kw), g2.view()));
-            })
-        }),
-    );
+    // Max pooling is timed forward and backward together; average pooling
+    // also forward alone.
+    for (op, pair, forward_alone) in [("maxpool", k.maxpool, false), ("avgpool", k.avgpool, true)] {
+        let spec = format!("{op} b={b} c={c} h={h} w={w} kh={kh} kw={kw}");
+        if forward_alone {
+            let x = x.clone();
+            add(
+                &format!("{op}-fwd"),
+                spec.clone(),
+                pair.map(|(f, _)| -> Box<dyn Fn()> { Box::new(move || drop(f(x.view(), (kh, kw)))) }),
+            );
+        }
+        let (x, g) = (x.clone(), g.clone());
+        add(
+            &format!("{op}-fwd+bwd"),
+            spec,
+            pair.map(|(f, bw)| -> Box<dyn Fn()> {
+                Box::new(move || {
+                    drop(f(x.view(), (kh, kw)));
+                    drop(bw(x.view(), (kh, kw), g.view()));
+                })
+            }),
+        );
+    }
     let (b, t, d) = crate::TOKENS;
     for (mask, causal) in [("full", false), ("causal", true)] {
         let [q, kk, v, g] = crate::attention_operands();

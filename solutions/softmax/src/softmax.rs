@@ -77,13 +77,11 @@ const PARALLEL_ELEMENTS: usize = 1 << 16;
 /// Applies `kernel` to every lane of `x` along `axis`, with the matching
 /// lane of `grad` for a backward.
 fn rows(x: ArrayViewD<f64>, axis: Axis, grad: Option<ArrayViewD<f64>>, kernel: Kernel) -> ArrayD<f64> {
-    let last = x.ndim() - 1;
-    let (Some(flat_x), Some(g)) = (x.as_slice(), grad.as_ref().map_or(Some(&[][..]), |g| g.as_slice())) else {
+    let last = axis.index() + 1 == x.ndim();
+    let (true, Some(flat_x), Some(g)) = (last, x.as_slice(), grad.as_ref().map_or(Some(&[][..]), |g| g.as_slice()))
+    else {
         return strided(x, axis, grad, kernel);
     };
-    if axis.index() != last {
-        return strided(x, axis, grad, kernel);
-    }
     let n = x.len_of(axis);
     // The output is not zeroed first (that would be one more pass over
     // memory): `apply` writes every row before reading it. Big arrays are
