@@ -41,8 +41,10 @@ fn fixture() -> tempfile::TempDir {
     write(
         root,
         "solutions/demo/src/one.rs",
-        "/// One.\npub fn one() -> u32 {\n    // BEGIN SOLUTION: return {one}\n    // HINT: the smallest positive integer.\n    1\n    // END SOLUTION\n}\n\n// BEGIN HIDDEN\n#[test]\nfn t() {}\n// END HIDDEN\n",
+        "/// One.\npub fn one() -> u32 {\n    // BEGIN SOLUTION: return {one}\n    // HINT: the smallest positive integer.\n    1\n    // END SOLUTION\n}\n\n// BEGIN HIDDEN\nmod fast;\n#[test]\nfn t() {}\n// END HIDDEN\n",
     );
+    // Hidden from top to bottom: no stub at all.
+    write(root, "solutions/demo/src/one/fast.rs", "// BEGIN HIDDEN\n//! A faster one.\n// END HIDDEN\n");
     write(root, "solutions/demo/src/data.txt", "kept as is: demo_solution\n");
     write(root, "solutions/tool/Cargo.toml", "[package]\nname = \"tool\"\nversion = \"0.1.0\"\n");
     write(root, "modules/support/src/lib.rs", "// provided\n");
@@ -59,6 +61,7 @@ fn stubs_are_written_checked_and_cleaned_of_stale_files() {
     let written = stubs::write(root, &generated).unwrap();
     let paths: Vec<String> = written.iter().map(|d| d.to_string()).collect();
     assert_eq!(written.len(), 5, "the manifest, three source files and the hints: {paths:?}");
+    assert!(!root.join("modules/demo/src/one").exists(), "a wholly hidden file has no stub");
     assert!(written.iter().all(|d| d.change == Change::Missing));
     assert_eq!(
         fs::read_to_string(root.join("grader/hints/demo.json")).unwrap(),
