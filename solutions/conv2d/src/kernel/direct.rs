@@ -1,5 +1,6 @@
 // BEGIN HIDDEN
-//! The convolution by direct loops, for images with few input channels.
+//! The convolution by direct loops, for kernels with few weights per
+//! output channel (`Cin * KH * KW`, the rows of the unfolded matrix).
 //!
 //! With one input channel and a 5 x 5 kernel (S1 of `cargo bench`) the
 //! unfolded matrix has only 25 rows, and packing the thin matrix products'
@@ -7,22 +8,26 @@
 //! once into zero-bordered planes whose rows are `W + KW - 1` long. In that
 //! layout the window of output pixel `p = i * (W + KW - 1) + j` is the same
 //! set of offsets from `p` for every pixel, so each output channel is a sum
-//! of shifted copies of the planes, one per weight. Runs of [`RUN`] pixels
-//! keep their sums in registers while every weight is added. The last
-//! `KW - 1` pixels of every row are computed and thrown away.
+//! of shifted copies of the planes, one per weight ([`correlate`]). The
+//! last `KW - 1` pixels of every row are computed and thrown away.
 //!
 //! The backward is the same loop twice: `grad_input` correlates `grad_out`
 //! (bordered at the top-left instead) with the weights turned 180 degrees,
 //! and each weight's gradient is one dot product of `grad_out` with the
-//! shifted planes.
+//! shifted planes ([`accumulate`]).
+//!
+//! On the course's machines these loops are limited by loads from the
+//! cache, not by multiplications: every vector loaded serves several
+//! multiply-adds, and the vectors of running sums stay in registers.
 
 use std::ops::Range;
 
 use super::{Shape, for_each_batch_slice};
 
 /// At most this many weights per output channel (`Cin * KH * KW`) take the
-/// direct loops. On `cargo bench`'s S1 (25 weights) they ran fwd+bwd about
-/// twice as fast as the unfolded products; on S2 (200) half as fast.
+/// direct loops. Forward and backward on `cargo bench`'s shapes, one
+/// thread: about 1.7 times as fast as the unfolded products on S1 (25
+/// weights), 1.35 times on S2 (200), even on S3 (576).
 const MAX_ROWS: usize = 256;
 
 /// The computed pixels of a channel are a whole number of runs of up to
