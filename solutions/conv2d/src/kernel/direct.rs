@@ -48,9 +48,12 @@ const TAPS: usize = 4;
 /// [`OUTPUTS`] channels of `grad_out` at [`LANES`] consecutive pixels.
 type Block = [[f64; LANES]; OUTPUTS];
 
-/// Whether the direct loops suit `shape` better than unfolded products.
+/// Whether the direct loops suit `shape` better than unfolded products:
+/// few weights per output channel, and images of at least a run of pixels
+/// (the buffers hold a whole number of runs per channel, which for tiny
+/// images would be many times the images themselves).
 pub(super) fn suits(shape: &Shape) -> bool {
-    shape.rows() <= MAX_ROWS
+    shape.rows() <= MAX_ROWS && shape.pixels() >= RUN
 }
 
 /// [`super::forward`] on a valid, non-empty `shape`: `x` is the input and
@@ -129,7 +132,11 @@ impl Shape {
     /// Zeroed room for `channels` bordered planes `stride` apart, and for
     /// the last run of the last channel read at the farthest tap.
     fn bordered(&self, channels: usize, stride: usize) -> Vec<f64> {
-        vec![0.0; (channels - 1) * stride + self.plane() + self.span() - self.height * self.padded_width() + self.kw]
+        vec![
+            0.0;
+            channels.saturating_sub(1) * stride + self.plane() + self.span() - self.height * self.padded_width()
+                + self.kw
+        ]
     }
 
     /// Where `grad_out`, bordered at the top-left, starts in its plane.
