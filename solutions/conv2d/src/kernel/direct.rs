@@ -59,7 +59,7 @@ pub(super) fn suits(shape: &Shape) -> bool {
 /// [`super::forward`] on a valid, non-empty `shape`: `x` is the input and
 /// `w` the `Cout x rows` weight matrix, both row-major.
 pub(super) fn forward(shape: &Shape, x: &[f64], w: &[f64]) -> Vec<f64> {
-    let taps: Vec<usize> = (0..shape.rows()).map(|row| shape.tap(row)).collect();
+    let taps = shape.taps();
     let w = by_blocks(w, shape.cout, shape.rows(), block_size(shape.cout));
     let mut out = vec![0.0; shape.batch * shape.output_len()];
     for_each_batch_slice(shape, 1, &mut out, shape.output_len(), |images, outs| {
@@ -71,7 +71,7 @@ pub(super) fn forward(shape: &Shape, x: &[f64], w: &[f64]) -> Vec<f64> {
 /// [`super::backward`] on a valid, non-empty `shape`: the input gradient,
 /// and the weight gradient as a `Cout x rows` matrix.
 pub(super) fn backward(shape: &Shape, x: &[f64], w: &[f64], g: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let taps: Vec<usize> = (0..shape.rows()).map(|row| shape.tap(row)).collect();
+    let taps = shape.taps();
     // grad_input's weights: channel c reads weight (o, c, a, d) at the tap
     // turned 180 degrees, (o, KH - 1 - a, KW - 1 - d), of bordered grad_out.
     let per_channel = shape.kh * shape.kw;
@@ -127,6 +127,11 @@ impl Shape {
     fn tap(&self, row: usize) -> usize {
         let (c, a, d) = self.row_origin(row);
         c * self.plane() + a * self.padded_width() + d
+    }
+
+    /// [`Shape::tap`] of every row, in order.
+    fn taps(&self) -> Vec<usize> {
+        (0..self.rows()).map(|row| self.tap(row)).collect()
     }
 
     /// Zeroed room for `channels` bordered planes `stride` apart, and for
@@ -234,14 +239,11 @@ fn run_avx2(work: Work) {
 fn apply<const FMA: bool>(work: Work) {
     match work {
         Work::Forward { shape, x, w, taps, images, outs } => {
-            let k = block_size(shape.cout);
-            let (mut planes, mut sums) = (shape.bordered(shape.cin, shape.plane()), vec![0.0; k * shape.span()]);
+            let mut planes = shape.bordered(shape.cin, shape.plane());
+            let mut sums = vec![0.0; block_size(shape.cout) * shape.span()];
             for (b, out) in images.zip(outs.chunks_exact_mut(shape.output_len())) {
                 shape.border(&x[b * shape.image_len()..][..shape.image_len()], (0, 0), shape.plane(), &mut planes);
-                for (weights, out) in w.chunks_exact(k * taps.len()).zip(out.chunks_mut(k * shape.pixels())) {
-                    correlate_blocks::<FMA>(k, &planes, taps, weights, &mut sums);
-                    shape.crop(&sums, out);
-                }
+                correlate_blocks::<FMA>(shape, &planes, taps, w, &mut sums, out);
             }
         }
         Work::Backward { shape, x, g, taps, back_taps, back_weights, images, grad_images, grad_weight } => {
@@ -251,21 +253,16 @@ fn apply<const FMA: bool>(work: Work) {
             // origin on, interleaved, for grad_weight.
             let mut grads = shape.bordered(shape.cout, shape.grad_stride());
             let mut blocks = vec![[[0.0; LANES]; OUTPUTS]; shape.cout.div_ceil(OUTPUTS) * span / LANES];
-            let k = block_size(shape.cin);
-            let mut sums = vec![0.0; k * span];
+            let mut sums = vec![0.0; block_size(shape.cin) * span];
             for (b, grad_image) in images.zip(grad_images.chunks_exact_mut(shape.image_len())) {
                 let g = &g[b * shape.output_len()..][..shape.output_len()];
                 shape.border(&x[b * shape.image_len()..][..shape.image_len()], (0, 0), shape.plane(), &mut planes);
                 shape.border(g, (shape.kh - 1, shape.kw - 1), shape.grad_stride(), &mut grads);
                 interleave(&grads[shape.grad_origin()..], shape, &mut blocks);
-                let per_block = back_weights.chunks_exact(k * back_taps.len());
-                for (weights, grad) in per_block.zip(grad_image.chunks_mut(k * shape.pixels())) {
-                    correlate_blocks::<FMA>(k, &grads, back_taps, weights, &mut sums);
-                    shape.crop(&sums, grad);
-                }
+                correlate_blocks::<FMA>(shape, &grads, back_taps, back_weights, &mut sums, grad_image);
                 let outputs = blocks.chunks_exact(span / LANES);
-                for (spread, grad_weight) in outputs.zip(grad_weight.chunks_mut(OUTPUTS * shape.rows())) {
-                    accumulate::<FMA>(spread, &planes, taps, grad_weight);
+                for (blocks, grad_weight) in outputs.zip(grad_weight.chunks_mut(OUTPUTS * shape.rows())) {
+                    accumulate::<FMA>(blocks, &planes, taps, grad_weight);
                 }
             }
         }
@@ -302,20 +299,27 @@ fn correlate<const FMA: bool, const K: usize, const R: usize>(
     }
 }
 
-/// [`correlate`] for blocks of `channels` channels (see [`block_size`]),
-/// with eight vectors of running sums in each case.
+/// Every output channel of `out` (`H x W` planes), [`correlate`]d from
+/// `planes` in blocks of [`block_size`] channels (`weights` as laid out by
+/// [`by_blocks`]), each block through `sums` and cropped; eight vectors of
+/// running sums whatever the block's size.
 #[inline(always)]
 fn correlate_blocks<const FMA: bool>(
-    channels: usize,
+    shape: &Shape,
     planes: &[f64],
     taps: &[usize],
     weights: &[f64],
+    sums: &mut [f64],
     out: &mut [f64],
 ) {
-    match channels {
-        1 => correlate::<FMA, 1, 64>(planes, taps, weights, out),
-        2 => correlate::<FMA, 2, 32>(planes, taps, weights, out),
-        _ => correlate::<FMA, 4, 16>(planes, taps, weights, out),
+    let k = sums.len() / shape.span();
+    for (weights, out) in weights.chunks_exact(k * taps.len()).zip(out.chunks_mut(k * shape.pixels())) {
+        match k {
+            1 => correlate::<FMA, 1, 64>(planes, taps, weights, sums),
+            2 => correlate::<FMA, 2, 32>(planes, taps, weights, sums),
+            _ => correlate::<FMA, 4, 16>(planes, taps, weights, sums),
+        }
+        shape.crop(sums, out);
     }
 }
 
