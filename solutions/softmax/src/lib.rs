@@ -301,6 +301,30 @@ mod tests {
             assert_eq!(exp(709.78), 709.78f64.exp());
             assert!(exp(f64::NAN).is_nan() && exp(-f64::NAN).is_nan());
         }
+        // Where the row's exponentials are all normal numbers.
+        for exp in [softmax::exp_normal::<false>, softmax::exp_normal::<true>] {
+            let worst = (0..400_000)
+                .map(|i| -708.0 * i as f64 / 400_000.0)
+                .chain((0..5000).map(|i| -i as f64 * 1e-4))
+                .chain([-708.0, -0.0])
+                .map(|x| ulps(exp(x), x.exp()))
+                .max();
+            assert!(worst <= Some(1), "{worst:?}");
+            assert_eq!(exp(0.0), 1.0);
+            assert!(exp(f64::NAN).is_nan());
+        }
+    }
+
+    #[test]
+    fn rows_reaching_below_the_normal_numbers_are_exact() {
+        // e^-720 is subnormal: such a row takes the careful exponential,
+        // and masked scores of -inf give exact zeros.
+        let x = array![[0.0, -720.0, -800.0, f64::NEG_INFINITY], [0.0, -700.0, -1.0, -2.0]];
+        let p = softmax(x.view(), 1).unwrap();
+        let e = x.mapv(f64::exp);
+        let expected = &e / &e.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1));
+        assert!(p.iter().zip(&expected).all(|(p, e)| (p - e).abs() <= 4e-16 * e), "{p}");
+        assert!(p[[0, 1]] > 0.0 && p[[0, 2]] == 0.0 && p[[0, 3]] == 0.0);
     }
 
     #[test]
