@@ -35,17 +35,24 @@ pub fn forward(input: ArrayView3<f64>, weight: ArrayView3<f64>) -> Array3<f64> {
     let w = shape.weight_matrix(w.as_slice().expect("a standard layout is one slice"));
     let mut out = vec![0.0; shape.batch * shape.output_len()];
     for_each_batch_slice(&shape, 1, &mut out, shape.output_len(), |sequences, outs| {
-        // The windows of one span of output positions at a time: a small
-        // matrix that stays in cache between being written and being multiplied.
-        let mut cols = vec![0.0; shape.rows() * shape.span_len()];
-        for (b, out) in sequences.zip(outs.chunks_exact_mut(shape.output_len())) {
-            let sequence = &x[b * shape.image_len()..][..shape.image_len()];
-            let mut out = shape.output_matrix(out);
-            for span in shape.spans() {
-                shape.unfold(sequence, &span, &mut cols);
-                // (Cout x rows) times (rows x span): the span's columns of the output.
-                let mut out = out.slice_mut(s![.., span.clone()]);
-                general_mat_mul(1.0, &w, &shape.columns(&span, &cols), 0.0, &mut out);
+        // The windows of one block at a time: a small matrix that stays in
+        // cache between being written and being multiplied.
+        let mut cols = vec![0.0; shape.rows() * shape.block_columns()];
+        let mut product = Array2::zeros((shape.cout, shape.block_columns()));
+        let first = sequences.start;
+        for (block, span) in shape.blocks(sequences) {
+            let columns = block.len() * span.len();
+            for (i, b) in block.clone().enumerate() {
+                shape.unfold(&x[b * shape.image_len()..][..shape.image_len()], &span, &mut cols, columns, i);
+            }
+            // (Cout x rows) times (rows x columns): the block's outputs,
+            // then each sequence's part to its place.
+            let mut product = product.slice_mut(s![.., ..columns]);
+            general_mat_mul(1.0, &w, &shape.columns(columns, &cols), 0.0, &mut product);
+            for (i, b) in block.enumerate() {
+                let out = &mut outs[(b - first) * shape.output_len()..][..shape.output_len()];
+                let part = product.slice(s![.., i * span.len()..(i + 1) * span.len()]);
+                shape.output_matrix(out).slice_mut(s![.., span.clone()]).assign(&part);
             }
         }
     });
@@ -86,19 +93,25 @@ pub fn backward(
     // Two matrix products per span, each as big as the forward's.
     let partial_sums = for_each_batch_slice(&shape, 2, &mut grad_input, shape.image_len(), |sequences, grad_inputs| {
         let mut grad_weight = Array2::zeros((shape.cout, shape.rows()));
-        let mut cols = vec![0.0; shape.rows() * shape.span_len()];
-        for (b, grad_input) in sequences.zip(grad_inputs.chunks_exact_mut(shape.image_len())) {
-            let sequence = &x[b * shape.image_len()..][..shape.image_len()];
-            let g = shape.output_view(&g[b * shape.output_len()..][..shape.output_len()]);
-            for span in shape.spans() {
-                let g = g.slice(s![.., span.clone()]);
-                shape.unfold(sequence, &span, &mut cols);
-                // dL/dw += grad_out (Cout x span) times the windows' transpose (span x rows).
-                general_mat_mul(1.0, &g, &shape.columns(&span, &cols).t(), 1.0, &mut grad_weight);
-                // dL/dcols = w^T (rows x Cout) times grad_out (Cout x span), then
-                // every window entry goes back to the position it was read from.
-                general_mat_mul(1.0, &w.t(), &g, 0.0, &mut shape.columns_mut(&span, &mut cols));
-                shape.fold(&cols, &span, grad_input);
+        let mut cols = vec![0.0; shape.rows() * shape.block_columns()];
+        let mut grads = Array2::zeros((shape.cout, shape.block_columns()));
+        let first = sequences.start;
+        for (block, span) in shape.blocks(sequences) {
+            let columns = block.len() * span.len();
+            let mut grads = grads.slice_mut(s![.., ..columns]);
+            for (i, b) in block.clone().enumerate() {
+                shape.unfold(&x[b * shape.image_len()..][..shape.image_len()], &span, &mut cols, columns, i);
+                let g = shape.output_view(&g[b * shape.output_len()..][..shape.output_len()]);
+                grads.slice_mut(s![.., i * span.len()..(i + 1) * span.len()]).assign(&g.slice(s![.., span.clone()]));
+            }
+            // dL/dw += grad_out (Cout x columns) times the windows' transpose (columns x rows).
+            general_mat_mul(1.0, &grads, &shape.columns(columns, &cols).t(), 1.0, &mut grad_weight);
+            // dL/dcols = w^T (rows x Cout) times grad_out (Cout x columns), then
+            // every window entry goes back to the position it was read from.
+            general_mat_mul(1.0, &w.t(), &grads, 0.0, &mut shape.columns_mut(columns, &mut cols));
+            for (i, b) in block.enumerate() {
+                let grad_input = &mut grad_inputs[(b - first) * shape.image_len()..][..shape.image_len()];
+                shape.fold(&cols, &span, columns, i, grad_input);
             }
         }
         grad_weight
@@ -184,15 +197,38 @@ impl Shape {
         (0..width).step_by(step).map(move |t| t..(t + step).min(width))
     }
 
-    /// The first `rows x span` entries of `cols`: the windows of `span`.
-    fn columns<'a>(&self, span: &Range<usize>, cols: &'a [f64]) -> ArrayView2<'a, f64> {
-        let shape = (self.rows(), span.len());
-        ArrayView2::from_shape(shape, &cols[..shape.0 * shape.1]).expect("the windows are rows x span")
+    /// Sequences per block: as many whole sequences as fit in
+    /// [`SPAN_POSITIONS`] columns, or 1 when a sequence is cut into spans.
+    fn group(&self) -> usize {
+        (SPAN_POSITIONS / self.width).max(1)
     }
 
-    fn columns_mut<'a>(&self, span: &Range<usize>, cols: &'a mut [f64]) -> ArrayViewMut2<'a, f64> {
-        let shape = (self.rows(), span.len());
-        ArrayViewMut2::from_shape(shape, &mut cols[..shape.0 * shape.1]).expect("the windows are rows x span")
+    /// The most columns of a block.
+    fn block_columns(&self) -> usize {
+        self.group() * self.span_len()
+    }
+
+    /// The blocks of the run `sequences`, each one matrix product: a span
+    /// of one long sequence, or a few whole short ones side by side (one
+    /// product of 240 columns is faster than four of 60, each of which
+    /// would pack the whole weight matrix again).
+    fn blocks(&self, sequences: Range<usize>) -> impl Iterator<Item = (Range<usize>, Range<usize>)> + use<> {
+        let (group, end) = (self.group(), sequences.end);
+        let spans: Vec<Range<usize>> = self.spans().collect();
+        sequences
+            .step_by(group)
+            .flat_map(move |b| spans.clone().into_iter().map(move |span| (b..(b + group).min(end), span)))
+    }
+
+    /// The first `rows x columns` entries of `cols`: the windows of a block.
+    fn columns<'a>(&self, columns: usize, cols: &'a [f64]) -> ArrayView2<'a, f64> {
+        let shape = (self.rows(), columns);
+        ArrayView2::from_shape(shape, &cols[..shape.0 * shape.1]).expect("the windows are rows x columns")
+    }
+
+    fn columns_mut<'a>(&self, columns: usize, cols: &'a mut [f64]) -> ArrayViewMut2<'a, f64> {
+        let shape = (self.rows(), columns);
+        ArrayViewMut2::from_shape(shape, &mut cols[..shape.0 * shape.1]).expect("the windows are rows x columns")
     }
 
     fn output_view<'a>(&self, out: &'a [f64]) -> ArrayView2<'a, f64> {
@@ -204,10 +240,13 @@ impl Shape {
     }
 
     /// Writes the windows of the output positions `span` of one row-major
-    /// sequence (`Cin x W`) into `cols`, as a `rows x span` matrix: row
-    /// `(c, k)` is channel `c` shifted left by `k`, zero past the right edge.
-    fn unfold(&self, sequence: &[f64], span: &Range<usize>, cols: &mut [f64]) {
-        for (row, out) in cols[..self.rows() * span.len()].chunks_exact_mut(span.len()).enumerate() {
+    /// sequence (`Cin x W`) into its part of `cols`, a `rows x columns`
+    /// matrix whose `i`-th group of `span.len()` columns this sequence
+    /// owns: row `(c, k)` is channel `c` shifted left by `k`, zero past the
+    /// right edge.
+    fn unfold(&self, sequence: &[f64], span: &Range<usize>, cols: &mut [f64], columns: usize, i: usize) {
+        for (row, out) in cols[..self.rows() * columns].chunks_exact_mut(columns).enumerate() {
+            let out = &mut out[i * span.len()..][..span.len()];
             let (c, k) = (row / self.k, row % self.k);
             let kept = span.end.min(self.width.saturating_sub(k)).saturating_sub(span.start);
             let start = (c * self.width + span.start + k).min(sequence.len());
@@ -216,10 +255,11 @@ impl Shape {
         }
     }
 
-    /// Adds every entry of `cols` (the windows of `span`) to the position of
-    /// `sequence` it was read from: the transpose of [`Shape::unfold`].
-    fn fold(&self, cols: &[f64], span: &Range<usize>, sequence: &mut [f64]) {
-        for (row, col) in cols[..self.rows() * span.len()].chunks_exact(span.len()).enumerate() {
+    /// Adds every entry of this sequence's part of `cols` to the position
+    /// of `sequence` it was read from: the transpose of [`Shape::unfold`].
+    fn fold(&self, cols: &[f64], span: &Range<usize>, columns: usize, i: usize, sequence: &mut [f64]) {
+        for (row, col) in cols[..self.rows() * columns].chunks_exact(columns).enumerate() {
+            let col = &col[i * span.len()..][..span.len()];
             let (c, k) = (row / self.k, row % self.k);
             let kept = span.end.min(self.width.saturating_sub(k)).saturating_sub(span.start);
             let start = (c * self.width + span.start + k).min(sequence.len());
