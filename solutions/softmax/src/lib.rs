@@ -311,20 +311,26 @@ mod tests {
                 .max();
             assert!(worst <= Some(1), "{worst:?}");
             assert_eq!(exp(0.0), 1.0);
+            assert_eq!(exp(f64::NEG_INFINITY), 0.0);
             assert!(exp(f64::NAN).is_nan());
         }
     }
 
     #[test]
     fn rows_reaching_below_the_normal_numbers_are_exact() {
-        // e^-720 is subnormal: such a row takes the careful exponential,
-        // and masked scores of -inf give exact zeros.
-        let x = array![[0.0, -720.0, -800.0, f64::NEG_INFINITY], [0.0, -700.0, -1.0, -2.0]];
+        // e^-720 is subnormal: such a row takes the careful exponential.
+        // Masked scores of -inf give exact zeros in either.
+        let x = array![
+            [0.0, -720.0, -800.0, f64::NEG_INFINITY],
+            [0.0, -700.0, -1.0, -2.0],
+            [0.0, f64::NEG_INFINITY, -3.0, f64::NEG_INFINITY]
+        ];
         let p = softmax(x.view(), 1).unwrap();
         let e = x.mapv(f64::exp);
         let expected = &e / &e.sum_axis(ndarray::Axis(1)).insert_axis(ndarray::Axis(1));
         assert!(p.iter().zip(&expected).all(|(p, e)| (p - e).abs() <= 4e-16 * e), "{p}");
         assert!(p[[0, 1]] > 0.0 && p[[0, 2]] == 0.0 && p[[0, 3]] == 0.0);
+        assert!(p[[2, 1]] == 0.0 && p[[2, 3]] == 0.0);
     }
 
     #[test]

@@ -156,8 +156,9 @@ fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64
     for ((r, s), x) in rows.chunks_exact_mut(n).enumerate().zip(x.chunks_exact(n)) {
         // Every kernel starts with the row's exponentials, shifted by its
         // maximum, written straight into the output. When the whole row
-        // lies within NORMAL of its maximum (the usual case), every one of
-        // them is a normal number, and the cheaper `exp_normal` is exact.
+        // lies within NORMAL of its maximum (the usual case; masked scores
+        // of -inf aside), every one of them is a normal number or 0, and
+        // the cheaper `exp_normal` is exact.
         let (top, bottom) = max_min(x);
         let s = if bottom - top >= -NORMAL {
             exp_into(s, x, |x| exp_normal::<FMA>(x - top))
@@ -227,16 +228,16 @@ fn fold(row: &[f64], start: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
     lanes.iter().fold(rest, |a, &b| f(a, b))
 }
 
-/// The largest and the smallest element, skipping NaN: a comparison with
-/// NaN is false, so NaN never replaces the running value, and the
-/// comparisons are one instruction each (`f64::max` needs three, to
-/// return the other operand when the first is NaN). Two passes over a row
-/// in the cache: folding both at once is a loop the compiler does not
+/// The largest element and the smallest one above `-inf`, skipping NaN: a
+/// comparison with NaN is false, so NaN never replaces the running value,
+/// and the comparisons are one instruction each (`f64::max` needs three,
+/// to return the other operand when the first is NaN). Two passes over a
+/// row in the cache: folding both at once is a loop the compiler does not
 /// vectorise.
 #[inline(always)]
 fn max_min(row: &[f64]) -> (f64, f64) {
     let top = fold(row, f64::NEG_INFINITY, |a, b| if b > a { b } else { a });
-    let bottom = fold(row, f64::INFINITY, |a, b| if b < a { b } else { a });
+    let bottom = fold(row, f64::INFINITY, |a, b| if b < a && b > f64::NEG_INFINITY { b } else { a });
     (top, bottom)
 }
 
@@ -340,13 +341,13 @@ pub(crate) fn exp<const FMA: bool>(x: f64) -> f64 {
     if zero { 0.0 } else { p * power_of_two(half) * power_of_two(rest) }
 }
 
-/// [`exp`] for `x` in `[-NORMAL, 0]` (or NaN, which stays NaN), where
-/// `e^x` is a normal number: `2^k` is then one factor, and no clamp is
-/// needed. A third fewer instructions than [`exp`], which is what a
-/// softmax spends most of its time in.
+/// [`exp`] for `x` in `[-NORMAL, 0]`, where `e^x` is a normal number, and
+/// for `-inf` (0) and NaN (NaN): `2^k` is then one factor, and the only
+/// clamp is the one to 0. A third fewer instructions than [`exp`], which
+/// is what a softmax spends most of its time in.
 #[inline(always)]
 pub(crate) fn exp_normal<const FMA: bool>(x: f64) -> f64 {
     let (t, p) = reduce::<FMA>(x);
-    p * power_of_two(t.to_bits().wrapping_sub(ROUND.to_bits()) as i64)
+    if x < -NORMAL { 0.0 } else { p * power_of_two(t.to_bits().wrapping_sub(ROUND.to_bits()) as i64) }
 }
 // END HIDDEN
