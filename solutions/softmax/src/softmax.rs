@@ -214,7 +214,8 @@ fn scale(row: &mut [f64], factor: f64) {
 /// step, and was the slowest part of the maximum).
 const LANES: usize = 32;
 
-/// Folds `row` with `f` into 8 independent lanes, then the lanes into one.
+/// Folds `row` with `f` into [`LANES`] independent lanes, then the lanes
+/// into one.
 #[inline(always)]
 fn fold(row: &[f64], start: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
     let mut lanes = [start; LANES];
