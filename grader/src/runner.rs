@@ -172,15 +172,16 @@ impl Process {
             .env("RUST_BACKTRACE", "0")
             .process_group(0);
         let memory = self.limits.memory;
-        // SAFETY: setrlimit is async-signal-safe and touches no memory of
-        // the parent.
+        let mut no_writes = crate::sandbox::no_writes();
+        // SAFETY: setrlimit, prctl and landlock_restrict_self are system
+        // calls, async-signal-safe, and touch no memory of the parent.
         unsafe {
             command.pre_exec(move || {
                 let limit = libc::rlimit { rlim_cur: memory as libc::rlim_t, rlim_max: memory as libc::rlim_t };
                 if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
                     return Err(io::Error::last_os_error());
                 }
-                Ok(())
+                crate::sandbox::forbid_writes(&mut no_writes)
             });
         }
         if let Some((uid, gid)) = crate::sandbox::unprivileged() {

@@ -1,6 +1,7 @@
 //! What keeps a runner away from the judge: the judge cannot be inspected
-//! by a process of the same user, and a judge running as root starts its
-//! runners as an unprivileged user.
+//! by a process of the same user, a runner may change no file (where the
+//! kernel has Landlock), and a judge running as root starts its runners as
+//! an unprivileged user.
 
 use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -48,4 +49,50 @@ fn others_can_run(program: &Path) -> bool {
     let mode = |p: &Path| std::fs::metadata(p).map(|m| m.mode()).unwrap_or(0);
     mode(program) & 0o005 == 0o005
         && program.ancestors().skip(1).all(|dir| mode(dir) & 0o001 != 0 || dir.as_os_str().is_empty())
+}
+
+/// A Landlock ruleset that forbids whoever applies it, and every process
+/// it starts, to create, write, truncate, rename or delete any file,
+/// anywhere; reading and running programs stay allowed. Created by the
+/// judge and applied by each runner between fork and exec
+/// ([`forbid_writes`]), so that even code a submission runs before `main`
+/// is bound by it. Best effort: on a kernel without Landlock (before
+/// Linux 5.13, or not enabled) it restricts nothing.
+#[cfg(target_os = "linux")]
+pub type NoWrites = Option<landlock::RulesetCreated>;
+#[cfg(not(target_os = "linux"))]
+pub type NoWrites = Option<()>;
+
+/// The ruleset of [`NoWrites`] (`None` where it cannot be built).
+pub fn no_writes() -> NoWrites {
+    #[cfg(target_os = "linux")]
+    {
+        use landlock::{ABI, AccessFs, Ruleset, RulesetAttr};
+        Ruleset::default().handle_access(AccessFs::from_write(ABI::V3)).ok()?.create().ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// Applies `rules` to the calling process, once. Meant for the child
+/// between fork and exec: it only makes system calls (`prctl` and
+/// `landlock_restrict_self`) and allocates nothing.
+pub fn forbid_writes(rules: &mut NoWrites) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if let Some(rules) = rules.take() {
+        rules.restrict_self().map_err(|_| io::Error::last_os_error())?;
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = rules;
+    Ok(())
+}
+
+/// Whether this kernel lets [`no_writes`] forbid anything.
+pub fn writes_can_be_forbidden() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        no_writes().and_then(Option::<std::os::fd::OwnedFd>::from).is_some()
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
 }

@@ -1,20 +1,37 @@
 //! Attacks planted in the `tensor` module (see `src/bin/grade-hostile.rs`):
 //! forged report lines, closed pipes, a detached process holding them, a
 //! write into the judge's stdout through /proc, garbage replies, a 64 GiB
-//! allocation, 200 MB of output and a runner that never answers. Each may
-//! cost its own task its points; none changes any other task, the report
-//! stays one JSON document, and the run ends within its time limits.
+//! allocation, 200 MB of output, a runner that never answers and one that
+//! rewrites and deletes files. Each may cost its own task its points; none
+//! changes any other task or any file, the report stays one JSON document,
+//! and the run ends within its time limits.
 
 mod common;
 
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{grade_json, task};
+use common::{grade_json_with, task};
 
 #[test]
 fn attacks_fail_only_their_own_tasks() {
+    // A file anyone may change, in a folder anyone may change: when the
+    // judge runs as root its runners are `nobody`, and only Landlock
+    // keeps them from it.
+    let scratch = tempfile::tempdir().unwrap();
+    let victim = scratch.path().join("report.json");
+    std::fs::write(&victim, "the judge's report").unwrap();
+    for (path, mode) in [(scratch.path(), 0o777), (victim.as_path(), 0o666)] {
+        std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
+    }
+    let judge = Path::new(env!("CARGO_BIN_EXE_grade-hostile"));
+    let tampered = judge.with_file_name("tampered-by-a-runner");
+    let _ = std::fs::remove_file(&tampered);
+    let mut command = Command::new(judge);
+    command.env("GRADLINGS_HOSTILE_VICTIM", &victim);
     let start = Instant::now();
-    let (code, report) = grade_json(env!("CARGO_BIN_EXE_grade-hostile"), &["--seed", "5", "--timeout", "3"]);
+    let (code, report) = grade_json_with(command, &["--seed", "5", "--timeout", "3"]);
     assert!(start.elapsed() < Duration::from_secs(60), "the run took {:?}", start.elapsed());
     assert_eq!(code, 1);
     let score = |name: &str| task(&report, name)["score"].as_f64().unwrap();
@@ -35,9 +52,19 @@ fn attacks_fail_only_their_own_tasks() {
     // Never answering: timed out at the limit.
     assert_eq!((status("get").as_str(), score("get")), ("timed_out", 0.0));
     // Right answers earn their points despite a sleeper, a write into the
-    // judge's stdout, and 200 MB of output.
+    // judge's stdout, 200 MB of output and attempts to change files.
     for name in ["shape_broadcast", "broadcast_index", "view", "contiguous"] {
         assert_eq!(status(name), "passed", "{name}: {}", checks(name));
+    }
+    // Where the kernel has Landlock, runners change no file, even one the
+    // user running the judge may write.
+    if grader::sandbox::writes_can_be_forbidden() {
+        assert_eq!(std::fs::read_to_string(&victim).ok().as_deref(), Some("the judge's report"));
+        let planted = tampered.exists();
+        let _ = std::fs::remove_file(&tampered);
+        assert!(!planted, "a runner wrote {}", tampered.display());
+    } else {
+        eprintln!("this kernel has no Landlock: runners may write files, and that is not tested");
     }
 
     // Every other module is untouched, and the totals are the judge's own.

@@ -1,6 +1,6 @@
 //! The grader on the solutions with attacks planted in the `tensor`
 //! module, for the hostile tests: each attack may fail its own task and
-//! nothing else.
+//! nothing else, and none may change a file.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,6 +94,23 @@ fn floods_output(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeErr
     right::view(t, shape)
 }
 
+/// Tries to change files it can reach, then answers rightly: the file
+/// named by `GRADLINGS_HOSTILE_VICTIM` (rewritten, then deleted), and a new
+/// file beside its own executable, where the judge's binary lies.
+fn tampers_with_files(t: &TensorData) -> TensorData {
+    if let Some(victim) = std::env::var_os("GRADLINGS_HOSTILE_VICTIM") {
+        let _ = std::fs::write(&victim, "a forged report");
+        let _ = std::fs::remove_file(&victim);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        let _ = std::fs::write(exe.with_file_name(TAMPERED), "a forged judge");
+    }
+    right::contiguous(t)
+}
+
+/// The file [`tampers_with_files`] tries to create beside the judge.
+const TAMPERED: &str = "tampered-by-a-runner";
+
 /// Never answers, and ignores the pipe closing.
 fn never_answers(_t: &TensorData, _index: &[usize]) -> Result<f64, ShapeError> {
     // SAFETY: ignoring SIGPIPE and SIGTERM only changes this process.
@@ -117,5 +134,6 @@ fn main() -> std::process::ExitCode {
     hostile.tensor.permute = allocates_64_gib;
     hostile.tensor.view = floods_output;
     hostile.tensor.get = never_answers;
+    hostile.tensor.contiguous = tampers_with_files;
     grading::main(hostile, "grade-hostile", "solutions/ with planted attacks")
 }

@@ -9,7 +9,13 @@ use serde_json::Value;
 /// Runs `bin` with `args` plus `--format json`; returns the exit code and
 /// the one JSON document on stdout.
 pub fn grade_json(bin: &str, args: &[&str]) -> (i32, Value) {
-    let output = Command::new(bin).args(args).args(["--format", "json"]).output().expect("the grader starts");
+    grade_json_with(Command::new(bin), args)
+}
+
+/// [`grade_json`] with a `command` prepared by the caller (its
+/// environment, say).
+pub fn grade_json_with(mut command: Command, args: &[&str]) -> (i32, Value) {
+    let output = command.args(args).args(["--format", "json"]).output().expect("the grader starts");
     let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
     let report =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{stdout}"));
