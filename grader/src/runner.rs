@@ -172,7 +172,7 @@ impl Process {
             .env("RUST_BACKTRACE", "0")
             .process_group(0);
         let memory = self.limits.memory;
-        let mut no_writes = crate::sandbox::no_writes();
+        let mut confinement = crate::sandbox::confinement();
         // SAFETY: setrlimit, prctl and landlock_restrict_self are system
         // calls, async-signal-safe, and touch no memory of the parent.
         unsafe {
@@ -181,7 +181,7 @@ impl Process {
                 if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
                     return Err(io::Error::last_os_error());
                 }
-                crate::sandbox::forbid_writes(&mut no_writes)
+                crate::sandbox::confine(&mut confinement)
             });
         }
         if let Some((uid, gid)) = crate::sandbox::unprivileged() {

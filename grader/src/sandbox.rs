@@ -1,7 +1,7 @@
 //! What keeps a runner away from the judge: the judge cannot be inspected
-//! by a process of the same user, a runner may change no file (where the
-//! kernel has Landlock), and a judge running as root starts its runners as
-//! an unprivileged user.
+//! by a process of the same user, a runner may change no file and signal
+//! no process but its own (where the kernel has Landlock), and a judge
+//! running as root starts its runners as an unprivileged user.
 
 use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -53,22 +53,25 @@ fn others_can_run(program: &Path) -> bool {
 
 /// A Landlock ruleset that forbids whoever applies it, and every process
 /// it starts, to create, write, truncate, rename or delete any file,
-/// anywhere; reading and running programs stay allowed. Created by the
-/// judge and applied by each runner between fork and exec
-/// ([`forbid_writes`]), so that even code a submission runs before `main`
-/// is bound by it. Best effort: on a kernel without Landlock (before
-/// Linux 5.13, or not enabled) it restricts nothing.
+/// anywhere, and to send a signal to any process outside it (the judge, or
+/// the judge of another submission graded beside it); reading and running
+/// programs stay allowed. Created by the judge and applied by each runner
+/// between fork and exec ([`confine`]), so that even code a submission runs
+/// before `main` is bound by it. Best effort: a kernel without Landlock
+/// (before Linux 5.13, or not enabled) enforces nothing, and one before
+/// Linux 6.12 only the part on files.
 #[cfg(target_os = "linux")]
-pub type NoWrites = Option<landlock::RulesetCreated>;
+pub type Confinement = Option<landlock::RulesetCreated>;
 #[cfg(not(target_os = "linux"))]
-pub type NoWrites = Option<()>;
+pub type Confinement = Option<()>;
 
-/// The ruleset of [`NoWrites`] (`None` where it cannot be built).
-pub fn no_writes() -> NoWrites {
+/// The ruleset of [`Confinement`] (`None` where it cannot be built).
+pub fn confinement() -> Confinement {
     #[cfg(target_os = "linux")]
     {
-        use landlock::{ABI, AccessFs, Ruleset, RulesetAttr};
-        Ruleset::default().handle_access(AccessFs::from_write(ABI::V3)).ok()?.create().ok()
+        use landlock::{ABI, Access, AccessFs, Ruleset, RulesetAttr, Scope};
+        let rules = Ruleset::default().handle_access(AccessFs::from_write(ABI::V3)).ok()?;
+        rules.scope(Scope::from_all(ABI::V6)).ok()?.create().ok()
     }
     #[cfg(not(target_os = "linux"))]
     None
@@ -77,7 +80,7 @@ pub fn no_writes() -> NoWrites {
 /// Applies `rules` to the calling process, once. Meant for the child
 /// between fork and exec: it only makes system calls (`prctl` and
 /// `landlock_restrict_self`) and allocates nothing.
-pub fn forbid_writes(rules: &mut NoWrites) -> io::Result<()> {
+pub fn confine(rules: &mut Confinement) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     if let Some(rules) = rules.take() {
         rules.restrict_self().map_err(|_| io::Error::last_os_error())?;
@@ -87,11 +90,25 @@ pub fn forbid_writes(rules: &mut NoWrites) -> io::Result<()> {
     Ok(())
 }
 
-/// Whether this kernel lets [`no_writes`] forbid anything.
-pub fn writes_can_be_forbidden() -> bool {
+/// Whether this kernel enforces the part of [`Confinement`] on files.
+pub fn files_are_confined() -> bool {
     #[cfg(target_os = "linux")]
     {
-        no_writes().and_then(Option::<std::os::fd::OwnedFd>::from).is_some()
+        use landlock::{ABI, AccessFs, CompatLevel, Compatible, Ruleset, RulesetAttr};
+        let strict = Ruleset::default().set_compatibility(CompatLevel::HardRequirement);
+        strict.handle_access(AccessFs::from_write(ABI::V1)).and_then(|r| r.create()).is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    false
+}
+
+/// Whether this kernel enforces the part of [`Confinement`] on signals.
+pub fn signals_are_confined() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use landlock::{CompatLevel, Compatible, Ruleset, RulesetAttr, Scope};
+        let strict = Ruleset::default().set_compatibility(CompatLevel::HardRequirement);
+        strict.scope(Scope::Signal).and_then(|r| r.create()).is_ok()
     }
     #[cfg(not(target_os = "linux"))]
     false

@@ -8,26 +8,45 @@
 
 mod common;
 
-use std::path::Path;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{grade_json_with, task};
 
-#[test]
-fn attacks_fail_only_their_own_tasks() {
-    // A file anyone may change, in a folder anyone may change: when the
-    // judge runs as root its runners are `nobody`, and only Landlock
-    // keeps them from it.
+/// A file anyone may change, in a folder anyone may change (where a judge
+/// may be copied too): when the judge runs as root its runners are
+/// `nobody`, and only the confinement keeps them from it.
+fn victim() -> (tempfile::TempDir, PathBuf) {
     let scratch = tempfile::tempdir().unwrap();
     let victim = scratch.path().join("report.json");
     std::fs::write(&victim, "the judge's report").unwrap();
     for (path, mode) in [(scratch.path(), 0o777), (victim.as_path(), 0o666)] {
         std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(mode)).unwrap();
     }
+    (scratch, victim)
+}
+
+/// Where the kernel confines runners' files: `victim` is as it was, and
+/// no file was planted beside `judge`.
+fn untouched(victim: &Path, judge: &Path) {
+    let planted = judge.with_file_name("tampered-by-a-runner");
+    if grader::sandbox::files_are_confined() {
+        assert_eq!(std::fs::read_to_string(victim).ok().as_deref(), Some("the judge's report"));
+        let found = planted.exists();
+        let _ = std::fs::remove_file(&planted);
+        assert!(!found, "a runner wrote {}", planted.display());
+    } else {
+        let _ = std::fs::remove_file(&planted);
+        eprintln!("this kernel has no Landlock: runners may write files, and that is not tested");
+    }
+}
+
+#[test]
+fn attacks_fail_only_their_own_tasks() {
+    let (_scratch, victim) = victim();
     let judge = Path::new(env!("CARGO_BIN_EXE_grade-hostile"));
-    let tampered = judge.with_file_name("tampered-by-a-runner");
-    let _ = std::fs::remove_file(&tampered);
     let mut command = Command::new(judge);
     command.env("GRADLINGS_HOSTILE_VICTIM", &victim);
     let start = Instant::now();
@@ -56,16 +75,8 @@ fn attacks_fail_only_their_own_tasks() {
     for name in ["shape_broadcast", "broadcast_index", "view", "contiguous"] {
         assert_eq!(status(name), "passed", "{name}: {}", checks(name));
     }
-    // Where the kernel has Landlock, runners change no file, even one the
-    // user running the judge may write.
-    if grader::sandbox::writes_can_be_forbidden() {
-        assert_eq!(std::fs::read_to_string(&victim).ok().as_deref(), Some("the judge's report"));
-        let planted = tampered.exists();
-        let _ = std::fs::remove_file(&tampered);
-        assert!(!planted, "a runner wrote {}", tampered.display());
-    } else {
-        eprintln!("this kernel has no Landlock: runners may write files, and that is not tested");
-    }
+    // Runners change no file, even one the user running the judge may write.
+    untouched(&victim, judge);
 
     // Every other module is untouched, and the totals are the judge's own.
     let tasks = report["tasks"].as_array().unwrap();
@@ -81,4 +92,29 @@ fn attacks_fail_only_their_own_tasks() {
         let (score, max) = (t["score"].as_f64().unwrap(), t["max_score"].as_f64().unwrap());
         assert!((0.0..=max).contains(&score), "{t:#}");
     }
+}
+
+/// An instructor grading a class as themselves: the judge and its runners
+/// are one user, so only the confinement keeps a runner from the judge's
+/// binary, the other reports and the judge itself. Run as root, the test
+/// makes that user `nobody`, with a copy of the judge it may run.
+#[test]
+fn a_runner_of_the_judges_own_user_changes_no_file_and_kills_no_judge() {
+    let (scratch, victim) = victim();
+    let judge = scratch.path().join("grade-hostile");
+    std::fs::copy(env!("CARGO_BIN_EXE_grade-hostile"), &judge).unwrap();
+    let mut command = Command::new(&judge);
+    command.current_dir(scratch.path()).env("GRADLINGS_HOSTILE_VICTIM", &victim);
+    if grader::sandbox::signals_are_confined() {
+        command.env("GRADLINGS_HOSTILE_SIGNAL", "1");
+    } else {
+        eprintln!("this kernel cannot keep a runner from signalling its judge: that is not tested");
+    }
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let (_, report) = grade_json_with(command, &["--seed", "5", "--timeout", "3", "--task", "contiguous"]);
+    assert_eq!(task(&report, "contiguous")["status"], "passed", "{report:#}");
+    untouched(&victim, &judge);
 }

@@ -96,8 +96,15 @@ fn floods_output(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeErr
 
 /// Tries to change files it can reach, then answers rightly: the file
 /// named by `GRADLINGS_HOSTILE_VICTIM` (rewritten, then deleted), and a new
-/// file beside its own executable, where the judge's binary lies.
+/// file beside its own executable, where the judge's binary lies. With
+/// `GRADLINGS_HOSTILE_SIGNAL` set, it first tries to kill the judge.
 fn tampers_with_files(t: &TensorData) -> TensorData {
+    if std::env::var_os("GRADLINGS_HOSTILE_SIGNAL").is_some() {
+        // SAFETY: a signal to another process; failure is ignored.
+        unsafe {
+            libc::kill(std::os::unix::process::parent_id() as libc::pid_t, libc::SIGKILL);
+        }
+    }
     if let Some(victim) = std::env::var_os("GRADLINGS_HOSTILE_VICTIM") {
         let _ = std::fs::write(&victim, "a forged report");
         let _ = std::fs::remove_file(&victim);
