@@ -98,7 +98,7 @@ fn floods_output(t: &TensorData, shape: &[usize]) -> Result<TensorData, ShapeErr
 /// named by `GRADLINGS_HOSTILE_VICTIM` (rewritten, then deleted), and a new
 /// file beside its own executable, where the judge's binary lies. With
 /// `GRADLINGS_HOSTILE_SIGNAL` set, it first tries to kill the judge.
-fn tampers_with_files(t: &TensorData) -> TensorData {
+fn tampers_with_the_judge(t: &TensorData) -> TensorData {
     if std::env::var_os("GRADLINGS_HOSTILE_SIGNAL").is_some() {
         // SAFETY: a signal to another process; failure is ignored.
         unsafe {
@@ -115,7 +115,7 @@ fn tampers_with_files(t: &TensorData) -> TensorData {
     right::contiguous(t)
 }
 
-/// The file [`tampers_with_files`] tries to create beside the judge.
+/// The file [`tampers_with_the_judge`] tries to create beside the judge.
 const TAMPERED: &str = "tampered-by-a-runner";
 
 /// Never answers, and ignores the pipe closing.
@@ -141,6 +141,6 @@ fn main() -> std::process::ExitCode {
     hostile.tensor.permute = allocates_64_gib;
     hostile.tensor.view = floods_output;
     hostile.tensor.get = never_answers;
-    hostile.tensor.contiguous = tampers_with_files;
+    hostile.tensor.contiguous = tampers_with_the_judge;
     grading::main(hostile, "grade-hostile", "solutions/ with planted attacks")
 }
