@@ -90,7 +90,7 @@ pub fn backward(
     let w = weight.as_standard_layout();
     let w = shape.weight_matrix(w.as_slice().expect("a standard layout is one slice"));
     let mut grad_input = vec![0.0; shape.batch * shape.image_len()];
-    // Two matrix products per span, each as big as the forward's.
+    // Two matrix products per block, each as big as the forward's.
     let partial_sums = for_each_batch_slice(&shape, 2, &mut grad_input, shape.image_len(), |sequences, grad_inputs| {
         let mut grad_weight = Array2::zeros((shape.cout, shape.rows()));
         let mut cols = vec![0.0; shape.rows() * shape.block_columns()];
@@ -138,7 +138,8 @@ fn padded(grad: Array3<f64>, full: ndarray::Ix3) -> Array3<f64> {
 /// The sizes of one convolution. The unfolded windows of a sequence form a
 /// matrix with one row per weight of an output channel, `(c, k)`, and one
 /// column per position `t`: entry `x[c, t + k]`, or zero past the right edge.
-/// The kernels unfold one span of output positions at a time ([`Shape::spans`]).
+/// The kernels unfold one block at a time ([`Shape::blocks`]): a span of
+/// output positions of one sequence, or several short sequences whole.
 struct Shape {
     batch: usize,
     cin: usize,
