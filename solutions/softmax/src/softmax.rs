@@ -51,16 +51,16 @@ pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: Array
 // BEGIN HIDDEN
 // How these kernels are fast (the "making it fast" part of the softmax
 // chapter): every slice is a contiguous row (the axis is moved last
-// first when it is not); the row's exponentials are written straight into
-// the output, and the rest of the work is a few passes over that row while
-// it is in the cache; passes that fold keep 32 independent lanes, so that
-// the compiler turns them into SIMD; `exp` is a polynomial ([`exp`])
-// instead of a call into libm, which is scalar, and a cheaper one
-// ([`exp_normal`]) when no result of the row can be subnormal; the maximum
-// is a comparison, not `f64::max`; the code is compiled three
-// times, for AVX-512, for AVX2 and for any x86-64, and the best the CPU has
-// is chosen when it runs; and big arrays are split into one block of rows
-// per thread.
+// first when it is not); one sweep finds the row's maximum, one writes its
+// exponentials straight into the output and sums them (and what a
+// backward needs of `grad_out`), and one more, over the row while it is
+// in the cache, finishes it; sums and the maximum keep 32 independent
+// lanes, so that the compiler turns them into SIMD; `exp` is a polynomial
+// ([`exp_negative`]) instead of a call into libm, which is scalar; the
+// maximum is a comparison, not `f64::max`; the code is compiled three
+// times, for AVX-512, for AVX2 and for any x86-64, and the best the CPU
+// has is chosen when it runs; and big arrays are split into one block of
+// rows per thread.
 
 /// What to compute on each row.
 #[derive(Clone, Copy)]
@@ -155,52 +155,76 @@ fn run_avx2(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f6
 fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f64], n: usize) {
     for ((r, s), x) in rows.chunks_exact_mut(n).enumerate().zip(x.chunks_exact(n)) {
         // Every kernel starts with the row's exponentials, shifted by its
-        // maximum, written straight into the output. When the whole row
-        // lies within NORMAL of its maximum (the usual case; masked scores
-        // of -inf aside), every one of them is a normal number or 0, and
-        // the cheaper `exp_normal` is exact.
-        let (top, bottom) = max_min(x);
-        let s = if bottom - top >= -NORMAL {
-            exp_into(s, x, |x| exp_normal::<FMA>(x - top))
-        } else {
-            exp_into(s, x, |x| exp::<FMA>(x - top))
-        };
-        let total = sum(s);
+        // maximum, written straight into the output, and in the same sweep
+        // their total and (for a backward) the sum it needs of `grad_out`.
+        let top = largest(x);
         let g = grad.get(r * n..(r + 1) * n).unwrap_or(&[]);
         match kernel {
-            Kernel::Softmax => scale(s, 1.0 / total),
+            Kernel::Softmax => {
+                let (s, total, _) = exponentials::<FMA, false>(s, x, top, &[], |_, _| 0.0);
+                scale(s, 1.0 / total)
+            }
             // The backward passes fold the division by the total into
             // their last sweep, instead of sweeping the row once more for it.
             Kernel::SoftmaxBackward => {
+                let (s, total, dot) = exponentials::<FMA, true>(s, x, top, g, |e, g| e * g);
                 let inverse = 1.0 / total;
-                let weighted = dot(s, g) * inverse;
+                let weighted = dot * inverse;
                 s.iter_mut().zip(g).for_each(|(s, &g)| *s = *s * inverse * (g - weighted));
             }
             Kernel::LogSoftmax => {
+                let (s, total, _) = exponentials::<FMA, false>(s, x, top, &[], |_, _| 0.0);
                 let log_total = total.ln();
                 s.iter_mut().zip(x).for_each(|(s, &x)| *s = x - top - log_total);
             }
             Kernel::LogSoftmaxBackward => {
-                let factor = sum(g) / total;
+                let (s, total, g_total) = exponentials::<FMA, true>(s, x, top, g, |_, g| g);
+                let factor = g_total / total;
                 s.iter_mut().zip(g).for_each(|(s, &g)| *s = g - *s * factor);
             }
         }
     }
 }
 
-/// Writes `exp(x)` of every `x` into `out`, and returns it as initialised.
-/// A loop of its own, because the compiler vectorises a plain loop over a
-/// slice far more reliably than the same work folded into a sum (which
-/// measured 15 % slower).
+/// Writes `e^(x - top)` of every `x` into `out` and returns it as
+/// initialised, with the sum of those exponentials and, when `ALSO`, the
+/// sum of `also(e, g)` over the exponentials and `g`. One sweep in blocks
+/// of [`LANES`], each sum kept in that many independent lanes: written so,
+/// the compiler vectorises the loop as it does a plain map (the same sums
+/// folded into an iterator chain measured 15 % slower than a second pass).
 #[inline(always)]
-fn exp_into<'a>(out: &'a mut [MaybeUninit<f64>], x: &[f64], exp: impl Fn(f64) -> f64) -> &'a mut [f64] {
+fn exponentials<'a, const FMA: bool, const ALSO: bool>(
+    out: &'a mut [MaybeUninit<f64>],
+    x: &[f64],
+    top: f64,
+    g: &[f64],
+    also: impl Fn(f64, f64) -> f64,
+) -> (&'a mut [f64], f64, f64) {
     assert_eq!(out.len(), x.len());
-    out.iter_mut().zip(x).for_each(|(out, &x)| {
-        out.write(exp(x));
-    });
+    // A forward has no `g`: it walks `x` twice instead, and ignores it.
+    let g = if ALSO { g } else { x };
+    assert_eq!(g.len(), x.len());
+    let (mut total, mut other) = ([0.0; LANES], [0.0; LANES]);
+    let mut step = |out: &mut MaybeUninit<f64>, x: f64, g: f64, lane: usize| {
+        let e = exp_negative::<FMA>(x - top);
+        out.write(e);
+        total[lane] += e;
+        if ALSO {
+            other[lane] += also(e, g);
+        }
+    };
+    let (mut blocks, mut xs, mut gs) = (out.chunks_exact_mut(LANES), x.chunks_exact(LANES), g.chunks_exact(LANES));
+    for ((out, x), g) in (&mut blocks).zip(&mut xs).zip(&mut gs) {
+        for lane in 0..LANES {
+            step(&mut out[lane], x[lane], g[lane], lane);
+        }
+    }
+    let rest = blocks.into_remainder().iter_mut().zip(xs.remainder()).zip(gs.remainder());
+    rest.for_each(|((out, &x), &g)| step(out, x, g, 0));
     // SAFETY: every element was just written, and `MaybeUninit<f64>` has
     // the layout of `f64`.
-    unsafe { &mut *(out as *mut [MaybeUninit<f64>] as *mut [f64]) }
+    let out = unsafe { &mut *(out as *mut [MaybeUninit<f64>] as *mut [f64]) };
+    (out, total.iter().sum(), other.iter().sum())
 }
 
 #[inline(always)]
@@ -208,56 +232,28 @@ fn scale(row: &mut [f64], factor: f64) {
     row.iter_mut().for_each(|v| *v *= factor);
 }
 
-/// Lanes of the folds below: 32 independent accumulators, so that the
-/// additions need not be done in order and fill four AVX-512 or eight AVX2
-/// registers, each a chain of its own (one chain waits on its previous
-/// step, and was the slowest part of the maximum).
+/// Lanes of the sums above and of the maximum: 32 independent
+/// accumulators, so that the additions need not be done in order and fill
+/// four AVX-512 or eight AVX2 registers, each a chain of its own (one chain
+/// waits on its previous step, and was the slowest part of the maximum).
 const LANES: usize = 32;
 
-/// Folds `row` with `f` into [`LANES`] independent lanes, then the lanes
-/// into one.
+/// The largest element of `row`, skipping NaN: a comparison with NaN is
+/// false, so NaN never replaces the running value, and the comparison is
+/// one instruction (`f64::max` needs three, to return the other operand
+/// when the first is NaN). Folded into [`LANES`] independent lanes.
 #[inline(always)]
-fn fold(row: &[f64], start: f64, f: impl Fn(f64, f64) -> f64) -> f64 {
-    let mut lanes = [start; LANES];
+fn largest(row: &[f64]) -> f64 {
+    let larger = |a: f64, b: f64| if b > a { b } else { a };
+    let mut lanes = [f64::NEG_INFINITY; LANES];
     let chunks = row.chunks_exact(LANES);
-    let rest = chunks.remainder().iter().fold(start, |a, &b| f(a, b));
+    let rest = chunks.remainder().iter().fold(f64::NEG_INFINITY, |a, &b| larger(a, b));
     for c in chunks {
         for i in 0..LANES {
-            lanes[i] = f(lanes[i], c[i]);
+            lanes[i] = larger(lanes[i], c[i]);
         }
     }
-    lanes.iter().fold(rest, |a, &b| f(a, b))
-}
-
-/// The largest element and the smallest one above `-inf`, skipping NaN: a
-/// comparison with NaN is false, so NaN never replaces the running value,
-/// and the comparisons are one instruction each (`f64::max` needs three,
-/// to return the other operand when the first is NaN). Two passes over a
-/// row in the cache: folding both at once is a loop the compiler does not
-/// vectorise.
-#[inline(always)]
-fn max_min(row: &[f64]) -> (f64, f64) {
-    let top = fold(row, f64::NEG_INFINITY, |a, b| if b > a { b } else { a });
-    let bottom = fold(row, f64::INFINITY, |a, b| if b < a && b > f64::NEG_INFINITY { b } else { a });
-    (top, bottom)
-}
-
-#[inline(always)]
-fn sum(row: &[f64]) -> f64 {
-    fold(row, 0.0, |a, b| a + b)
-}
-
-#[inline(always)]
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut total = [0.0; LANES];
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let rest: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(a, b)| a * b).sum();
-    for (a, b) in ca.zip(cb) {
-        for i in 0..LANES {
-            total[i] += a[i] * b[i];
-        }
-    }
-    total.iter().sum::<f64>() + rest
+    lanes.iter().fold(rest, |a, &b| larger(a, b))
 }
 
 /// `a * b + c`, rounded once when `FMA` (one instruction; without the
@@ -266,10 +262,6 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 fn mul_add<const FMA: bool>(a: f64, b: f64, c: f64) -> f64 {
     if FMA { a.mul_add(b, c) } else { a * b + c }
 }
-
-/// How far below its maximum a row may reach for [`exp_normal`]: `e^-708`
-/// is still a normal number (the smallest is about `e^-708.4`).
-const NORMAL: f64 = 708.0;
 
 /// `x = k ln 2 + r` with `k` an integer and `|r| <= ln 2 / 2`, so that
 /// `e^x = 2^k e^r`: returns `k + ROUND` (`k` sits in its low bits) and
@@ -312,43 +304,23 @@ fn power_of_two(e: i64) -> f64 {
     f64::from_bits((e.wrapping_add(1023) as u64) << 52)
 }
 
-/// `e^x` within 1 ulp of [`f64::exp`] (on normal results), in straight-line
-/// code that the compiler vectorises, unlike the call into libm.
+/// `e^x` for `x <= 0`, within 1 ulp of [`f64::exp`] on normal results and
+/// rounded once on subnormal ones, in straight-line code that the compiler
+/// vectorises, unlike the call into libm. A softmax only ever needs these:
+/// its exponents are shifted by the row's maximum. `-inf` gives 0, NaN NaN.
 ///
-/// `e^x = 2^k e^r` ([`reduce`]), with `2^k` built as two factors so that
-/// results down to the smallest subnormal and up to `f64::MAX` come out
-/// right. NaN stays NaN, `-inf` gives 0 and `+inf` inf.
+/// `e^x = 2^k e^r` ([`reduce`]). `e^r 2^(k + 64)` is a normal number for
+/// every `x` down to -745.14 and exact; multiplying it by `2^-64` rounds
+/// it once where `e^x` is subnormal (a single `2^k` would not exist
+/// there), and changes nothing elsewhere. Below -745.14, `e^x` rounds to
+/// 0: those lanes compute garbage and are then set to 0.
 #[inline(always)]
-pub(crate) fn exp<const FMA: bool>(x: f64) -> f64 {
-    // Above 710 e^x is inf anyway (NaN stays NaN). Below -745.14 it rounds
-    // to 0: those lanes compute e^0 and are then set to 0, because an
-    // underflowing product costs a hundred cycles or more on many CPUs,
-    // and attention's masked scores are all -inf.
-    let zero = x < -745.14;
-    let x = if zero {
-        0.0
-    } else if x > 710.0 {
-        710.0
-    } else {
-        x
-    };
+pub(crate) fn exp_negative<const FMA: bool>(x: f64) -> f64 {
     let (t, p) = reduce::<FMA>(x);
-    // k in [-1077, 1025] as an integer, split in two halves each of which
-    // is a normal power of two: 2^k = 2^half * 2^(k - half). For NaN, k is
-    // garbage and p is NaN: the integer steps wrap rather than overflow.
-    let k = (t.to_bits().wrapping_sub(ROUND.to_bits()) as i64).wrapping_add(2048);
-    let half = (k as u64 >> 1) as i64 - 1024;
-    let rest = k.wrapping_sub(2048).wrapping_sub(half);
-    if zero { 0.0 } else { p * power_of_two(half) * power_of_two(rest) }
+    let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
+    if x < -745.14 { 0.0 } else { p * power_of_two(k.wrapping_add(64)) * TWO_TO_MINUS_64 }
 }
 
-/// [`exp`] for `x` in `[-NORMAL, 0]`, where `e^x` is a normal number, and
-/// for `-inf` (0) and NaN (NaN): `2^k` is then one factor, and the only
-/// clamp is the one to 0. A third fewer instructions than [`exp`], which
-/// is what a softmax spends most of its time in.
-#[inline(always)]
-pub(crate) fn exp_normal<const FMA: bool>(x: f64) -> f64 {
-    let (t, p) = reduce::<FMA>(x);
-    if x < -NORMAL { 0.0 } else { p * power_of_two(t.to_bits().wrapping_sub(ROUND.to_bits()) as i64) }
-}
+/// `2^-64`, which [`exp_negative`] scales by.
+const TWO_TO_MINUS_64: f64 = 1.0 / 18_446_744_073_709_551_616.0;
 // END HIDDEN
