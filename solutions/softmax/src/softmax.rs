@@ -5,6 +5,9 @@ use ndarray::{ArrayD, ArrayViewD, Axis};
 use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
+
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 // END HIDDEN
 
 /// `exp(x) / sum(exp(x))` along `axis`, with the slice's maximum subtracted
@@ -59,8 +62,9 @@ pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: Array
 // ([`exp_negative`]) instead of a call into libm, which is scalar; the
 // maximum is a comparison, not `f64::max`; the code is compiled three
 // times, for AVX-512, for AVX2 and for any x86-64, and the best the CPU
-// has is chosen when it runs; and big arrays are split into one block of
-// rows per thread.
+// has is chosen when it runs, with the exponentials' sweep written out in
+// AVX-512 instructions ([`avx512`]) to use a table in registers; and big
+// arrays are split into one block of rows per thread.
 
 /// What to compute on each row.
 #[derive(Clone, Copy)]
@@ -134,25 +138,32 @@ fn run(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f64], n
         }
     }
     // Elsewhere a fused multiply-add is an instruction on aarch64 only.
-    apply::<{ cfg!(target_arch = "aarch64") }>(kernel, x, rows, grad, n)
+    apply::<{ cfg!(target_arch = "aarch64") }, false>(kernel, x, rows, grad, n)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,fma")]
 fn run_avx512(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f64], n: usize) {
-    apply::<true>(kernel, x, rows, grad, n)
+    apply::<true, true>(kernel, x, rows, grad, n)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 fn run_avx2(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f64], n: usize) {
-    apply::<true>(kernel, x, rows, grad, n)
+    apply::<true, false>(kernel, x, rows, grad, n)
 }
 
 /// The kernels, inlined into each of [`run`]'s versions; `FMA` says
-/// whether a multiply-add is one instruction.
+/// whether a multiply-add is one instruction, `AVX512` whether the CPU has
+/// AVX-512 (only [`run_avx512`] says so).
 #[inline(always)]
-fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64>], grad: &[f64], n: usize) {
+fn apply<const FMA: bool, const AVX512: bool>(
+    kernel: Kernel,
+    x: &[f64],
+    rows: &mut [MaybeUninit<f64>],
+    grad: &[f64],
+    n: usize,
+) {
     for ((r, s), x) in rows.chunks_exact_mut(n).enumerate().zip(x.chunks_exact(n)) {
         // Every kernel starts with the row's exponentials, shifted by its
         // maximum, written straight into the output, and in the same sweep
@@ -161,24 +172,24 @@ fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64
         let g = grad.get(r * n..(r + 1) * n).unwrap_or(&[]);
         match kernel {
             Kernel::Softmax => {
-                let (s, total, _) = exponentials::<FMA, false>(s, x, top, &[], |_, _| 0.0);
+                let (s, total, _) = exponentials::<FMA, AVX512, NOTHING>(s, x, top, &[]);
                 scale(s, 1.0 / total)
             }
             // The backward passes fold the division by the total into
             // their last sweep, instead of sweeping the row once more for it.
             Kernel::SoftmaxBackward => {
-                let (s, total, dot) = exponentials::<FMA, true>(s, x, top, g, |e, g| e * g);
+                let (s, total, dot) = exponentials::<FMA, AVX512, DOT>(s, x, top, g);
                 let inverse = 1.0 / total;
                 let weighted = dot * inverse;
                 s.iter_mut().zip(g).for_each(|(s, &g)| *s = *s * inverse * (g - weighted));
             }
             Kernel::LogSoftmax => {
-                let (s, total, _) = exponentials::<FMA, false>(s, x, top, &[], |_, _| 0.0);
+                let (s, total, _) = exponentials::<FMA, AVX512, NOTHING>(s, x, top, &[]);
                 let log_total = total.ln();
                 s.iter_mut().zip(x).for_each(|(s, &x)| *s = x - top - log_total);
             }
             Kernel::LogSoftmaxBackward => {
-                let (s, total, g_total) = exponentials::<FMA, true>(s, x, top, g, |_, g| g);
+                let (s, total, g_total) = exponentials::<FMA, AVX512, SUM>(s, x, top, g);
                 let factor = g_total / total;
                 s.iter_mut().zip(g).for_each(|(s, &g)| *s = g - *s * factor);
             }
@@ -186,31 +197,48 @@ fn apply<const FMA: bool>(kernel: Kernel, x: &[f64], rows: &mut [MaybeUninit<f64
     }
 }
 
+/// What [`exponentials`] sums besides the exponentials `e`: nothing, the
+/// dot product of `e` with `g`, or `g` alone.
+const NOTHING: u8 = 0;
+const DOT: u8 = 1;
+const SUM: u8 = 2;
+
 /// Writes `e^(x - top)` of every `x` into `out` and returns it as
-/// initialised, with the sum of those exponentials and, when `ALSO`, the
-/// sum of `also(e, g)` over the exponentials and `g`. One sweep in blocks
-/// of [`LANES`], each sum kept in that many independent lanes: written so,
-/// the compiler vectorises the loop as it does a plain map (the same sums
-/// folded into an iterator chain measured 15 % slower than a second pass).
+/// initialised, with the sum of those exponentials and the sum `ALSO`
+/// asks for (0 for [`NOTHING`]). One sweep in blocks of [`LANES`], each
+/// sum kept in that many independent lanes: written so, the compiler
+/// vectorises the loop as it does a plain map (the same sums folded into
+/// an iterator chain measured 15 % slower than a second pass). On CPUs
+/// with AVX-512, [`avx512::exponentials`] does it with a table of powers
+/// of two in registers, which the compiler cannot write itself.
 #[inline(always)]
-fn exponentials<'a, const FMA: bool, const ALSO: bool>(
+fn exponentials<'a, const FMA: bool, const AVX512: bool, const ALSO: u8>(
     out: &'a mut [MaybeUninit<f64>],
     x: &[f64],
     top: f64,
     g: &[f64],
-    also: impl Fn(f64, f64) -> f64,
 ) -> (&'a mut [f64], f64, f64) {
     assert_eq!(out.len(), x.len());
     // A forward has no `g`: it walks `x` twice instead, and ignores it.
-    let g = if ALSO { g } else { x };
+    let g = if ALSO == NOTHING { x } else { g };
     assert_eq!(g.len(), x.len());
+    #[cfg(target_arch = "x86_64")]
+    if AVX512 {
+        // SAFETY: `AVX512` is true in `run_avx512` only, which runs on
+        // CPUs that have AVX-512F.
+        let (total, other) = unsafe { avx512::exponentials::<ALSO>(out, x, top, g) };
+        // SAFETY: that wrote every element.
+        return (unsafe { written(out) }, total, other);
+    }
     let (mut total, mut other) = ([0.0; LANES], [0.0; LANES]);
     let mut step = |out: &mut MaybeUninit<f64>, x: f64, g: f64, lane: usize| {
         let e = exp_negative::<FMA>(x - top);
         out.write(e);
         total[lane] += e;
-        if ALSO {
-            other[lane] += also(e, g);
+        match ALSO {
+            DOT => other[lane] += e * g,
+            SUM => other[lane] += g,
+            _ => {}
         }
     };
     let (mut blocks, mut xs, mut gs) = (out.chunks_exact_mut(LANES), x.chunks_exact(LANES), g.chunks_exact(LANES));
@@ -221,10 +249,20 @@ fn exponentials<'a, const FMA: bool, const ALSO: bool>(
     }
     let rest = blocks.into_remainder().iter_mut().zip(xs.remainder()).zip(gs.remainder());
     rest.for_each(|((out, &x), &g)| step(out, x, g, 0));
-    // SAFETY: every element was just written, and `MaybeUninit<f64>` has
-    // the layout of `f64`.
-    let out = unsafe { &mut *(out as *mut [MaybeUninit<f64>] as *mut [f64]) };
-    (out, total.iter().sum(), other.iter().sum())
+    // SAFETY: `step` wrote every element, of the blocks and of the rest.
+    (unsafe { written(out) }, total.iter().sum(), other.iter().sum())
+}
+
+/// `out` as the numbers it holds.
+///
+/// # Safety
+///
+/// Every element of `out` must have been written.
+#[inline(always)]
+unsafe fn written(out: &mut [MaybeUninit<f64>]) -> &mut [f64] {
+    // SAFETY: `MaybeUninit<f64>` has the layout of `f64`, and the caller
+    // wrote every element.
+    unsafe { &mut *(out as *mut [MaybeUninit<f64>] as *mut [f64]) }
 }
 
 #[inline(always)]
