@@ -5,9 +5,12 @@ use softmax_solution::softmax;
 // BEGIN HIDDEN
 use std::ops::Range;
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::s;
 use rayon::prelude::*;
+
+use self::product::{Limit, Operand, product};
+
+mod product;
 // END HIDDEN
 
 /// `softmax(q k^T / sqrt(D)) v` for every batch, the keys after each query
@@ -22,12 +25,14 @@ pub fn forward(q: ArrayView3<f64>, k: ArrayView3<f64>, v: ArrayView3<f64>, causa
     let work = tq * k.dim().1 * (d + v.dim().2);
     let batches: Vec<Array2<f64>> = in_parallel(batch, work, |b| {
         let (q, k, v) = (q.index_axis(Axis(0), b), k.index_axis(Axis(0), b), v.index_axis(Axis(0), b));
-        let mut out = Array2::zeros((q.nrows(), v.ncols()));
+        let (k_t, v) = (Operand::transposed(k), Operand::copy(v));
+        let mut out = Array2::zeros((q.nrows(), v.view().ncols()));
         for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
-            let weights =
-                softmax(scores(q.slice(s![rows.clone(), ..]), k.slice(s![..keys, ..]), rows.start, causal).view(), 1)
-                    .expect("scores have an axis 1");
-            out.slice_mut(s![rows, ..]).assign(&weights.dot(&v.slice(s![..keys, ..])));
+            let first = rows.start;
+            let weights = softmax(scores(q.slice(s![rows.clone(), ..]), &k_t, keys, first, causal).view(), 1)
+                .expect("scores have an axis 1");
+            let limit = if causal { Limit::Below { first } } else { Limit::None };
+            product(1.0, weights.view(), v.rows_from(0), false, out.slice_mut(s![rows, ..]), limit);
         }
         out
     });
@@ -56,28 +61,33 @@ pub fn backward(
     // of the weights, of q and of k.
     let work = tq * k.dim().1 * (3 * d + 2 * v.dim().2);
     let batches: Vec<BatchGrads> = in_parallel(batch, work, |b| {
-        let (q, k, v, g) = (
-            q.index_axis(Axis(0), b),
-            k.index_axis(Axis(0), b),
-            v.index_axis(Axis(0), b),
-            grad_out.index_axis(Axis(0), b),
-        );
+        let [q, k, v, g] = [q, k, v, grad_out].map(|x| x.index_axis_move(Axis(0), b));
         let (mut grad_q, mut grad_k, mut grad_v) =
             (Array2::zeros(q.raw_dim()), Array2::zeros(k.raw_dim()), Array2::zeros(v.raw_dim()));
-        for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
-            let (q_rows, g_rows) = (q.slice(s![rows.clone(), ..]), g.slice(s![rows.clone(), ..]));
-            let (k, v) = (k.slice(s![..keys, ..]), v.slice(s![..keys, ..]));
-            let p = softmax(scores(q_rows, k, rows.start, causal).view(), 1).expect("scores have an axis 1");
-            general_mat_mul(1.0, &p.t(), &g_rows, 1.0, &mut grad_v.slice_mut(s![..keys, ..]));
+        let (k_t, v_t) = (Operand::transposed(k), Operand::transposed(v));
+        let [q, k, g] = [q, k, g].map(Operand::copy);
+        for (rows, keys) in blocks(q.view().nrows(), k.view().nrows(), causal) {
+            let first = rows.start;
+            let [below, above, columns] = if causal {
+                [Limit::Below { first }, Limit::Above { first }, Limit::Columns { first }]
+            } else {
+                [Limit::None; 3]
+            };
+            let (q_rows, g_rows) =
+                (q.view().slice_move(s![rows.clone(), ..]), g.view().slice_move(s![rows.clone(), ..]));
+            let p = softmax(scores(q_rows, &k_t, keys, first, causal).view(), 1).expect("scores have an axis 1");
+            product(1.0, p.t(), g.rows_from(first), true, grad_v.slice_mut(s![..keys, ..]), above);
             // The softmax's backward from its output p, not recomputed
             // from the scores: grad_s = p * (grad_p - rowsum(p * grad_p)).
-            let mut grad_s = g_rows.dot(&v.t());
+            // The masked scores' grad_p is never computed, and stays 0.
+            let mut grad_s = Array2::zeros(p.raw_dim());
+            product(1.0, g_rows, v_t.rows_from(0), false, grad_s.view_mut(), columns);
             Zip::from(grad_s.rows_mut()).and(p.rows()).for_each(|mut grad, p| {
                 let weighted = grad.dot(&p);
                 grad.zip_mut_with(&p, |grad, &p| *grad = p * (*grad - weighted));
             });
-            general_mat_mul(scale, &grad_s, &k, 0.0, &mut grad_q.slice_mut(s![rows, ..]));
-            general_mat_mul(scale, &grad_s.t(), &q_rows, 1.0, &mut grad_k.slice_mut(s![..keys, ..]));
+            product(scale, grad_s.view(), k.rows_from(0), false, grad_q.slice_mut(s![rows, ..]), below);
+            product(scale, grad_s.t(), q.rows_from(first), true, grad_k.slice_mut(s![..keys, ..]), above);
         }
         (grad_q, grad_k, grad_v)
     });
@@ -121,38 +131,38 @@ fn in_parallel<T: Send>(batch: usize, work: usize, f: impl Fn(usize) -> T + Sync
     runs.into_iter().flatten().collect()
 }
 
-/// Queries per block: fewer with the causal mask, where a block computes
-/// the scores of its last query's keys for all of its queries, half of
-/// the block's square on the diagonal is wasted, and smaller blocks waste
-/// less (32 ran causal attention of `cargo bench` 5 to 15 % faster than
-/// 64, which is as fast as 32 without the mask).
+/// Queries per block: fewer with the causal mask, whose products skip
+/// what it spares tile by tile, but whose softmax runs over the block's
+/// whole width. On causal attention of `cargo bench`, 32 ran faster than
+/// 16, 64 or 128; without the mask, 64 faster than 32.
 const BLOCK: usize = 64;
 const CAUSAL_BLOCK: usize = 32;
 
 /// The blocks of queries and, for each, how many keys it sees: all of
 /// them, or with `causal` the keys up to the block's last query. The keys
-/// past it are masked for all of the block's queries: their scores are
-/// never computed, which saves almost half of the work on long sequences.
-/// Without the mask, blocks keep the scores small: a matrix of 128 KiB or
-/// more is a fresh `mmap` from the allocator at every call, and two threads
-/// faulting its pages in wait for each other in the kernel.
+/// past it are masked for all of the block's queries: nothing of theirs
+/// is computed, which saves almost half of the work on long sequences.
+/// Blocks also keep the scores small: a matrix of 128 KiB or more is a
+/// fresh `mmap` from the allocator at every call, and two threads faulting
+/// its pages in wait for each other in the kernel.
 fn blocks(queries: usize, keys: usize, causal: bool) -> Vec<(Range<usize>, usize)> {
     let size = if causal { CAUSAL_BLOCK } else { BLOCK };
     let seen = |end: usize| if causal { end.min(keys) } else { keys };
     (0..queries).step_by(size).map(|i| (i..(i + size).min(queries), seen(i + size))).collect()
 }
 
-/// The scaled scores `q k^T / sqrt(D)` of a block of queries, the first
-/// of which is query `first`, with `-inf` where a query would see a later
-/// key when `causal`.
-fn scores(q: ArrayView2<f64>, k: ArrayView2<f64>, first: usize, causal: bool) -> Array2<f64> {
+/// The scaled scores `q k^T / sqrt(D)` of a block of queries against the
+/// first `keys` keys, the first query being query `first`, with `-inf`
+/// where a query would see a later key when `causal`; `k_t` is `k^T`.
+fn scores(q: ArrayView2<f64>, k_t: &Operand, keys: usize, first: usize, causal: bool) -> Array2<f64> {
     // The factor goes into the product (no second pass over the scores).
-    let mut s = Array2::zeros((q.nrows(), k.nrows()));
-    general_mat_mul(scale(q.ncols()), &q, &k.t(), 0.0, &mut s);
+    let mut s = Array2::zeros((q.nrows(), keys));
+    let limit = if causal { Limit::Columns { first } } else { Limit::None };
+    product(scale(q.ncols()), q, k_t.rows_from(0), false, s.view_mut(), limit);
     if causal {
         // Only the keys after query `first + i` in row i: a slice each.
         for (i, mut row) in s.rows_mut().into_iter().enumerate() {
-            row.slice_mut(s![(first + i + 1).min(k.nrows())..]).fill(f64::NEG_INFINITY);
+            row.slice_mut(s![(first + i + 1).min(keys)..]).fill(f64::NEG_INFINITY);
         }
     }
     s
