@@ -308,9 +308,6 @@ fn mul_add<const FMA: bool>(a: f64, b: f64, c: f64) -> f64 {
 /// needs two terms fewer than the Taylor series for the same accuracy.
 #[inline(always)]
 fn reduce<const FMA: bool>(x: f64) -> (f64, f64) {
-    // ln 2 in two parts (fdlibm's): k * LN2_HI is exact for |k| < 2^20.
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     // The coefficients of r^11 down to r^2, then of r and 1: Horner's
     // scheme, highest power first.
     const POLYNOMIAL: [f64; 12] = [
@@ -336,6 +333,14 @@ fn reduce<const FMA: bool>(x: f64) -> (f64, f64) {
 /// Adding 1.5 * 2^52 rounds to an integer, kept in the low bits.
 const ROUND: f64 = 6_755_399_441_055_744.0;
 
+/// ln 2 in two parts (fdlibm's): `k * LN2_HI` is exact for `|k| < 2^20`.
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+
+/// Below this `e^x` rounds to 0 (`e^-745.14` is under half the smallest
+/// subnormal).
+const UNDERFLOW: f64 = -745.14;
+
 /// `2^e` for `e` in `[-1022, 1023]`, built from its exponent bits.
 #[inline(always)]
 fn power_of_two(e: i64) -> f64 {
@@ -356,9 +361,26 @@ fn power_of_two(e: i64) -> f64 {
 pub(crate) fn exp_negative<const FMA: bool>(x: f64) -> f64 {
     let (t, p) = reduce::<FMA>(x);
     let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
-    if x < -745.14 { 0.0 } else { p * power_of_two(k.wrapping_add(64)) * TWO_TO_MINUS_64 }
+    if x < UNDERFLOW { 0.0 } else { p * power_of_two(k.wrapping_add(64)) * TWO_TO_MINUS_64 }
 }
 
 /// `2^-64`, which [`exp_negative`] scales by.
 const TWO_TO_MINUS_64: f64 = 1.0 / 18_446_744_073_709_551_616.0;
+/// Where the tests hold the exponentials to 1 ulp of libm: every `x`
+/// from 0 down to -745.1 (the smallest subnormal results), densely near 0
+/// and where results turn subnormal.
+#[cfg(test)]
+pub(crate) fn exp_test_points() -> impl Iterator<Item = f64> {
+    (0..400_000)
+        .map(|i| -745.1 * i as f64 / 400_000.0)
+        .chain((0..5000).map(|i| -i as f64 * 1e-4))
+        .chain((0..5000).map(|i| -708.0 - i as f64 * 1e-3))
+        .chain([-708.0, -708.4, -0.0, 0.0, -745.1])
+}
+
+/// How many representable numbers lie between `a` and `b` (of one sign).
+#[cfg(test)]
+pub(crate) fn ulps(a: f64, b: f64) -> i64 {
+    (a.to_bits() as i64 - b.to_bits() as i64).abs()
+}
 // END HIDDEN

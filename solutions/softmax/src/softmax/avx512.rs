@@ -80,7 +80,7 @@ const Q: [f64; 5] = [
 /// is `k + 64`: the power of two is built as `2^(k + 64)`, a normal number
 /// for every `x` down to -745.14, and the result scaled by `2^-64` after,
 /// which rounds it once where it is subnormal (as the portable version).
-const ROUND: f64 = 6_755_399_441_055_744.0 + 1024.0;
+const ROUND: f64 = super::ROUND + 1024.0;
 
 /// [`super::exponentials`]: writes `e^(x - top)` of every `x` into `out`,
 /// and returns the sum of those exponentials and the sum `ALSO` asks for.
@@ -134,9 +134,9 @@ pub(super) unsafe fn exponentials<const ALSO: u8>(
 /// everything below -745.14 give 0, NaN gives NaN.
 #[target_feature(enable = "avx512f")]
 fn exp(x: __m512d, table: (__m512d, __m512d), tail: (__m512d, __m512d)) -> __m512d {
-    // ln 2 / 16 in two parts (fdlibm's ln 2, divided): n * LN2_HI is exact.
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1 / 16.0;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10 / 16.0;
+    // ln 2 / 16 in two parts: n * LN2_HI is exact, as k * ln 2's high part.
+    const LN2_HI: f64 = super::LN2_HI / 16.0;
+    const LN2_LO: f64 = super::LN2_LO / 16.0;
     let t = _mm512_fmadd_pd(x, _mm512_set1_pd(16.0 * std::f64::consts::LOG2_E), _mm512_set1_pd(ROUND));
     let n = _mm512_sub_pd(t, _mm512_set1_pd(ROUND));
     let r = _mm512_fnmadd_pd(n, _mm512_set1_pd(LN2_HI), x);
@@ -154,13 +154,13 @@ fn exp(x: __m512d, table: (__m512d, __m512d), tail: (__m512d, __m512d)) -> __m51
     let small = _mm512_add_pd(_mm512_fmadd_pd(_mm512_mul_pd(r, r), q, r), entry_tail);
     let e = _mm512_fmadd_pd(scale, small, scale);
     // Not below -745.14 (NaN is not below anything, and stays NaN).
-    let kept = _mm512_cmp_pd_mask::<_CMP_NLT_UQ>(x, _mm512_set1_pd(-745.14));
+    let kept = _mm512_cmp_pd_mask::<_CMP_NLT_UQ>(x, _mm512_set1_pd(super::UNDERFLOW));
     _mm512_maskz_mul_pd(kept, e, _mm512_set1_pd(super::TWO_TO_MINUS_64))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::SUM;
+    use super::super::{SUM, exp_test_points, ulps};
     use super::*;
 
     /// The exponentials of `x` (top 0), with their sums.
@@ -178,13 +178,7 @@ mod tests {
 
     #[test]
     fn within_an_ulp_of_libm_down_to_the_smallest_subnormal() {
-        let ulps = |a: f64, b: f64| (a.to_bits() as i64 - b.to_bits() as i64).abs();
-        let x: Vec<f64> = (0..400_000)
-            .map(|i| -745.1 * i as f64 / 400_000.0)
-            .chain((0..5000).map(|i| -i as f64 * 1e-4))
-            .chain((0..5000).map(|i| -708.0 - i as f64 * 1e-3))
-            .chain([-708.0, -708.4, -0.0, 0.0, -745.1])
-            .collect();
+        let x: Vec<f64> = exp_test_points().collect();
         let Some((e, _, _)) = run::<NOTHING>(&x, &[]) else { return };
         let worst = x.iter().zip(&e).map(|(x, &e)| ulps(e, x.exp())).max();
         assert!(worst <= Some(1), "{worst:?}");
