@@ -1,8 +1,14 @@
 //! Scaled dot-product attention and its gradients.
 
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3, Axis, Zip};
+// BEGIN HIDDEN
+// The stub's: what a first solution needs, and not this one.
+#[allow(unused_imports)]
+// END HIDDEN
 use softmax_solution::softmax;
 // BEGIN HIDDEN
+use ndarray::{ArrayViewMut2, ArrayViewMut3};
+use softmax_solution::softmax_rows;
 use std::ops::Range;
 
 use ndarray::s;
@@ -20,24 +26,23 @@ pub fn forward(q: ArrayView3<f64>, k: ArrayView3<f64>, v: ArrayView3<f64>, causa
     // HINT(attention): Softmax over the keys of (Q Kᵀ/√D), then the weighted sum of V's rows.
     // HINT(attention): When causal, query i sees only keys j ≤ i: −inf before the softmax, and shift by the row max.
     // HINT(attention): Pitfalls: no 1/√D, softmax over queries; a mask off by one, after softmax, or when not causal.
-    // Batches run in parallel; in each, blocks of queries (see `blocks`).
-    let (batch, tq, d) = q.dim();
-    let work = tq * k.dim().1 * (d + v.dim().2);
-    let batches: Vec<Array2<f64>> = in_parallel(batch, work, |b| {
-        let (q, k, v) = (q.index_axis(Axis(0), b), k.index_axis(Axis(0), b), v.index_axis(Axis(0), b));
-        let (k_t, v) = (Operand::transposed(k), Operand::copy(v));
-        let mut out = Array2::zeros((q.nrows(), v.view().ncols()));
-        for (rows, keys) in blocks(q.nrows(), k.nrows(), causal) {
-            let first = rows.start;
-            let weights = softmax(scores(q.slice(s![rows.clone(), ..]), &k_t, keys, first, causal).view(), 1)
-                .expect("scores have an axis 1");
-            let limit = if causal { Limit::Below { first } } else { Limit::None };
-            product(1.0, weights.view(), v.rows_from(0), false, out.slice_mut(s![rows, ..]), limit);
+    // Runs of batch elements in parallel; in each, blocks of queries (see
+    // `blocks`), and buffers reused from one element and block to the next.
+    let ((batch, tq, d), (tk, dv)) = (q.dim(), (k.dim().1, v.dim().2));
+    let mut out = Array3::zeros((batch, tq, dv));
+    in_runs(batch, tq * tk * (d + dv), [&mut out], |start, [mut out]| {
+        let (mut k_t, mut v_rows, mut weights) = (Operand::zeros(d, tk), Operand::zeros(tk, dv), Weights::new(tk));
+        for (b, mut out) in (start..).zip(out.outer_iter_mut()) {
+            k_t.set_transposed(k.index_axis(Axis(0), b));
+            v_rows.set(v.index_axis(Axis(0), b));
+            for (rows, keys) in blocks(tq, tk, causal) {
+                let first = rows.start;
+                let p = weights.of(q.slice(s![b, rows.clone(), ..]), &k_t, keys, first, causal);
+                let limit = if causal { Limit::Below { first } } else { Limit::None };
+                product(1.0, p, v_rows.rows_from(0), false, out.slice_mut(s![rows, ..]), limit);
+            }
         }
-        out
     });
-    let mut out = Array3::zeros((q.dim().0, q.dim().1, v.dim().2));
-    out.outer_iter_mut().zip(&batches).for_each(|(mut out, batch)| out.assign(batch));
     out
     // END SOLUTION
 }
@@ -55,49 +60,55 @@ pub fn backward(
     // HINT(attention_backward): Reverse the three steps: out = P V, P = row softmax, scores = Q Kᵀ/√D.
     // HINT(attention_backward): Recompute P; V's grad via Pᵀ, P's via Vᵀ, scores' via softmax backward, then Q's, K's.
     // HINT(attention_backward): Pitfalls: no transpose in grad_K, no 1/√D in grad_Q and grad_K, an unshifted softmax.
-    let scale = scale(q.dim().2);
-    let (batch, tq, d) = q.dim();
-    // Five products per batch element: the scores, and the gradients of v,
-    // of the weights, of q and of k.
-    let work = tq * k.dim().1 * (3 * d + 2 * v.dim().2);
-    let batches: Vec<BatchGrads> = in_parallel(batch, work, |b| {
-        let [q, k, v, g] = [q, k, v, grad_out].map(|x| x.index_axis_move(Axis(0), b));
-        let (mut grad_q, mut grad_k, mut grad_v) =
-            (Array2::zeros(q.raw_dim()), Array2::zeros(k.raw_dim()), Array2::zeros(v.raw_dim()));
-        let (k_t, v_t) = (Operand::transposed(k), Operand::transposed(v));
-        let [q, k, g] = [q, k, g].map(Operand::copy);
-        for (rows, keys) in blocks(q.view().nrows(), k.view().nrows(), causal) {
-            let first = rows.start;
-            let [below, above, columns] = if causal {
-                [Limit::Below { first }, Limit::Above { first }, Limit::Columns { first }]
-            } else {
-                [Limit::None; 3]
-            };
-            let (q_rows, g_rows) =
-                (q.view().slice_move(s![rows.clone(), ..]), g.view().slice_move(s![rows.clone(), ..]));
-            let p = softmax(scores(q_rows, &k_t, keys, first, causal).view(), 1).expect("scores have an axis 1");
-            product(1.0, p.t(), g.rows_from(first), true, grad_v.slice_mut(s![..keys, ..]), above);
-            // The softmax's backward from its output p, not recomputed
-            // from the scores: grad_s = p * (grad_p - rowsum(p * grad_p)).
-            // The masked scores' grad_p is never computed, and stays 0.
-            let mut grad_s = Array2::zeros(p.raw_dim());
-            product(1.0, g_rows, v_t.rows_from(0), false, grad_s.view_mut(), columns);
-            Zip::from(grad_s.rows_mut()).and(p.rows()).for_each(|mut grad, p| {
-                let weighted = grad.dot(&p);
-                grad.zip_mut_with(&p, |grad, &p| *grad = p * (*grad - weighted));
-            });
-            product(scale, grad_s.view(), k.rows_from(0), false, grad_q.slice_mut(s![rows, ..]), below);
-            product(scale, grad_s.t(), q.rows_from(first), true, grad_k.slice_mut(s![..keys, ..]), above);
-        }
-        (grad_q, grad_k, grad_v)
-    });
+    let ((batch, tq, d), (tk, dv)) = (q.dim(), (k.dim().1, v.dim().2));
+    let scale = scale(d);
     let (mut grad_q, mut grad_k, mut grad_v) =
         (Array3::zeros(q.raw_dim()), Array3::zeros(k.raw_dim()), Array3::zeros(v.raw_dim()));
-    for (b, (gq, gk, gv)) in batches.iter().enumerate() {
-        grad_q.index_axis_mut(Axis(0), b).assign(gq);
-        grad_k.index_axis_mut(Axis(0), b).assign(gk);
-        grad_v.index_axis_mut(Axis(0), b).assign(gv);
-    }
+    // Five products per batch element: the scores, and the gradients of v,
+    // of the weights, of q and of k.
+    let work = tq * tk * (3 * d + 2 * dv);
+    in_runs(batch, work, [&mut grad_q, &mut grad_k, &mut grad_v], |start, [mut grad_q, mut grad_k, mut grad_v]| {
+        let (mut k_t, mut v_t) = (Operand::zeros(d, tk), Operand::zeros(dv, tk));
+        let (mut q_rows, mut k_rows, mut g_rows) =
+            (Operand::zeros(tq, d), Operand::zeros(tk, d), Operand::zeros(tq, dv));
+        let (mut weights, mut scratch) = (Weights::new(tk), Array2::zeros((BLOCK, tk)));
+        for (b, ((mut grad_q, mut grad_k), mut grad_v)) in
+            (start..).zip(grad_q.outer_iter_mut().zip(grad_k.outer_iter_mut()).zip(grad_v.outer_iter_mut()))
+        {
+            let [q, k, v, g] = [q, k, v, grad_out].map(|x| x.index_axis_move(Axis(0), b));
+            k_t.set_transposed(k);
+            v_t.set_transposed(v);
+            q_rows.set(q);
+            k_rows.set(k);
+            g_rows.set(g);
+            for (rows, keys) in blocks(tq, tk, causal) {
+                let first = rows.start;
+                let [below, above, columns] = if causal {
+                    [Limit::Below { first }, Limit::Above { first }, Limit::Columns { first }]
+                } else {
+                    [Limit::None; 3]
+                };
+                let (q_block, g_block) =
+                    (q_rows.view().slice_move(s![rows.clone(), ..]), g_rows.view().slice_move(s![rows.clone(), ..]));
+                let p = weights.of(q_block, &k_t, keys, first, causal);
+                product(1.0, p.t(), g_rows.rows_from(first), true, grad_v.slice_mut(s![..keys, ..]), above);
+                // The softmax's backward from its output p, not recomputed
+                // from the scores: grad_s = p * (grad_p - rowsum(p * grad_p)).
+                let mut grad_s = block(&mut scratch, p.nrows(), keys);
+                product(1.0, g_block, v_t.rows_from(0), false, grad_s.view_mut(), columns);
+                Zip::indexed(grad_s.rows_mut()).and(p.rows()).for_each(|i, mut grad, p| {
+                    let (grad, p) = (grad.as_slice_mut().expect("a row"), p.as_slice().expect("a row"));
+                    // The masked weights are 0, and so are their gradients.
+                    let (grad, masked) = grad.split_at_mut(seen(first + i, keys, causal));
+                    let weighted = dot(grad, &p[..grad.len()]);
+                    grad.iter_mut().zip(p).for_each(|(grad, &p)| *grad = p * (*grad - weighted));
+                    masked.fill(0.0);
+                });
+                product(scale, grad_s.view(), k_rows.rows_from(0), false, grad_q.slice_mut(s![rows, ..]), below);
+                product(scale, grad_s.t(), q_rows.rows_from(first), true, grad_k.slice_mut(s![..keys, ..]), above);
+            }
+        }
+    });
     (grad_q, grad_k, grad_v)
     // END SOLUTION
 }
@@ -109,26 +120,32 @@ fn scale(d: usize) -> f64 {
     if d == 0 { 1.0 } else { 1.0 / (d as f64).sqrt() }
 }
 
-/// The gradients of one batch element.
-type BatchGrads = (Array2<f64>, Array2<f64>, Array2<f64>);
-
 /// Below this many multiply-adds a call runs on the calling thread: on the
 /// course's 2-core virtual machines, waking a pool thread that has gone to
 /// sleep takes up to 0.1 ms, the time of about a million multiply-adds.
 const THREAD_THRESHOLD: usize = 1 << 20;
 
-/// `f(b)` for every batch element `b` in `0..batch`, in order, where each
-/// costs about `work` multiply-adds: one run of consecutive elements per
-/// thread of rayon's pool, or all on the calling thread for small calls.
-fn in_parallel<T: Send>(batch: usize, work: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
-    let threads = rayon::current_num_threads().min(batch);
-    if threads <= 1 || batch.saturating_mul(work) < THREAD_THRESHOLD {
-        return (0..batch).map(f).collect();
+/// `f(first, parts)` for runs of consecutive batch elements, one per thread
+/// of rayon's pool (or one run on the calling thread for calls of less than
+/// [`THREAD_THRESHOLD`] multiply-adds, each element costing `work`):
+/// `first` is the run's first element and `parts` its part of each of
+/// `outputs`, which the runs write in place.
+fn in_runs<const N: usize>(
+    batch: usize,
+    work: usize,
+    outputs: [&mut Array3<f64>; N],
+    f: impl Fn(usize, [ArrayViewMut3<f64>; N]) + Sync + Send,
+) {
+    let threads = if batch.saturating_mul(work) < THREAD_THRESHOLD { 1 } else { rayon::current_num_threads() };
+    let run = batch.div_ceil(threads.clamp(1, batch.max(1))).max(1);
+    let mut parts = outputs.map(|x| x.axis_chunks_iter_mut(Axis(0), run));
+    let runs: Vec<_> =
+        (0..batch).step_by(run).map(|first| (first, parts.each_mut().map(|p| p.next().expect("a run")))).collect();
+    if runs.len() > 1 {
+        runs.into_par_iter().for_each(|(first, parts)| f(first, parts));
+    } else {
+        runs.into_iter().for_each(|(first, parts)| f(first, parts));
     }
-    let run = batch.div_ceil(threads);
-    let runs: Vec<Vec<T>> =
-        (0..threads).into_par_iter().map(|t| (t * run..((t + 1) * run).min(batch)).map(&f).collect()).collect();
-    runs.into_iter().flatten().collect()
 }
 
 /// Queries per block: fewer with the causal mask, whose products skip
@@ -151,21 +168,71 @@ fn blocks(queries: usize, keys: usize, causal: bool) -> Vec<(Range<usize>, usize
     (0..queries).step_by(size).map(|i| (i..(i + size).min(queries), seen(i + size))).collect()
 }
 
-/// The scaled scores `q k^T / sqrt(D)` of a block of queries against the
-/// first `keys` keys, the first query being query `first`, with `-inf`
-/// where a query would see a later key when `causal`; `k_t` is `k^T`.
-fn scores(q: ArrayView2<f64>, k_t: &Operand, keys: usize, first: usize, causal: bool) -> Array2<f64> {
-    // The factor goes into the product (no second pass over the scores).
-    let mut s = Array2::zeros((q.nrows(), keys));
-    let limit = if causal { Limit::Columns { first } } else { Limit::None };
-    product(scale(q.ncols()), q, k_t.rows_from(0), false, s.view_mut(), limit);
-    if causal {
-        // Only the keys after query `first + i` in row i: a slice each.
-        for (i, mut row) in s.rows_mut().into_iter().enumerate() {
-            row.slice_mut(s![(first + i + 1).min(keys)..]).fill(f64::NEG_INFINITY);
+/// The keys query `query` sees out of `keys`: those up to itself when
+/// `causal`.
+fn seen(query: usize, keys: usize, causal: bool) -> usize {
+    if causal { (query + 1).min(keys) } else { keys }
+}
+
+/// A block's weights, `softmax(q k^T / sqrt(D))` over the keys it sees,
+/// in buffers that one batch element and block after another reuse.
+struct Weights {
+    scores: Array2<f64>,
+    weights: Array2<f64>,
+}
+
+impl Weights {
+    /// Buffers for blocks of up to [`BLOCK`] queries and `keys` keys.
+    fn new(keys: usize) -> Self {
+        Weights { scores: Array2::zeros((BLOCK, keys)), weights: Array2::zeros((BLOCK, keys)) }
+    }
+
+    /// The weights of the queries `q` (the first being query `first`)
+    /// against the first `keys` keys, `k_t` being `k^T`, and 0 where a
+    /// query would see a later key when `causal`. The masked scores are
+    /// never computed (to the nearest tile) nor exponentiated: each row's
+    /// softmax runs over the keys it sees.
+    fn of(
+        &mut self,
+        q: ArrayView2<f64>,
+        k_t: &Operand,
+        keys: usize,
+        first: usize,
+        causal: bool,
+    ) -> ArrayView2<'_, f64> {
+        let (m, size) = (q.nrows(), q.nrows() * keys);
+        let (mut scores, mut weights) = (block(&mut self.scores, m, keys), block(&mut self.weights, m, keys));
+        // The factor goes into the product (no second pass over the scores).
+        let limit = if causal { Limit::Columns { first } } else { Limit::None };
+        product(scale(q.ncols()), q, k_t.rows_from(0), false, scores.view_mut(), limit);
+        Zip::indexed(scores.rows()).and(weights.rows_mut()).for_each(|i, scores, mut weights| {
+            let (scores, weights) = (scores.as_slice().expect("a row"), weights.as_slice_mut().expect("a row"));
+            let n = seen(first + i, keys, causal);
+            softmax_rows(&scores[..n], &mut weights[..n], n);
+            weights[n..].fill(0.0);
+        });
+        ArrayView2::from_shape((m, keys), &self.weights.as_slice().expect("a buffer")[..size]).expect("a block")
+    }
+}
+
+/// The first `m x keys` numbers of `buffer`, as a matrix of that shape.
+fn block(buffer: &mut Array2<f64>, m: usize, keys: usize) -> ArrayViewMut2<'_, f64> {
+    let numbers = &mut buffer.as_slice_mut().expect("a buffer")[..m * keys];
+    ArrayViewMut2::from_shape((m, keys), numbers).expect("a block")
+}
+
+/// The dot product of `a` and `b`, in eight independent lanes that the
+/// compiler turns into SIMD (a sum in order cannot be).
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0; 8];
+    let (chunks_a, chunks_b) = (a.chunks_exact(8), b.chunks_exact(8));
+    let rest: f64 = chunks_a.remainder().iter().zip(chunks_b.remainder()).map(|(a, b)| a * b).sum();
+    for (a, b) in chunks_a.zip(chunks_b) {
+        for l in 0..8 {
+            lanes[l] += a[l] * b[l];
         }
     }
-    s
+    lanes.iter().sum::<f64>() + rest
 }
 
 // END HIDDEN

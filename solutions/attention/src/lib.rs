@@ -178,7 +178,7 @@ fn typed<D: Dimension>(a: ArrayD<f64>) -> Array<f64, D> {
 // BEGIN HIDDEN
 #[cfg(test)]
 mod tests {
-    use ndarray::{Array2, Array3, ArrayD, IxDyn, s};
+    use ndarray::{Array2, Array3, ArrayD, Axis, IxDyn, s};
     use support::gradcheck::{GRADIENT, check_gradient};
     use support::random::{rng, uniform};
 
@@ -218,6 +218,61 @@ mod tests {
             check_gradient(|q| f(q, &k, &v), &q, &g, gq.view(), GRADIENT).unwrap();
             check_gradient(|k| f(&q, k, &v), &k, &g, gk.view(), GRADIENT).unwrap();
             check_gradient(|v| f(&q, &k, v), &v, &g, gv.view(), GRADIENT).unwrap();
+        }
+    }
+
+    /// Attention as the formula says, one batch element and one matrix
+    /// product at a time, and the gradients of `sum(g * attention)`.
+    fn plain(q: &Array3<f64>, k: &Array3<f64>, v: &Array3<f64>, causal: bool, g: &Array3<f64>) -> [Array3<f64>; 4] {
+        let scale = 1.0 / (q.dim().2 as f64).sqrt();
+        let [mut out, mut gq, mut gk, mut gv] = [q.raw_dim(), q.raw_dim(), k.raw_dim(), v.raw_dim()].map(Array3::zeros);
+        let mut out = out.slice_mut(s![.., .., ..v.dim().2]).to_owned();
+        for b in 0..q.dim().0 {
+            let (q, k, v, g) = (
+                q.index_axis(Axis(0), b),
+                k.index_axis(Axis(0), b),
+                v.index_axis(Axis(0), b),
+                g.index_axis(Axis(0), b),
+            );
+            let mut p = q.dot(&k.t()) * scale;
+            for ((i, j), p) in p.indexed_iter_mut() {
+                if causal && j > i {
+                    *p = f64::NEG_INFINITY;
+                }
+            }
+            for mut row in p.rows_mut() {
+                let top = row.fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+                row.mapv_inplace(|x| (x - top).exp());
+                let total = row.sum();
+                row /= total;
+            }
+            out.index_axis_mut(Axis(0), b).assign(&p.dot(&v));
+            gv.index_axis_mut(Axis(0), b).assign(&p.t().dot(&g));
+            let grad_p = g.dot(&v.t());
+            let weighted = (&grad_p * &p).sum_axis(Axis(1)).insert_axis(Axis(1));
+            let grad_s = &p * &(&grad_p - &weighted) * scale;
+            gq.index_axis_mut(Axis(0), b).assign(&grad_s.dot(&k));
+            gk.index_axis_mut(Axis(0), b).assign(&grad_s.t().dot(&q));
+        }
+        [out, gq, gk, gv]
+    }
+
+    #[test]
+    fn long_sequences_in_parallel_runs_match_the_formula() {
+        // Past the threshold at which batch elements run on several threads,
+        // and past whole blocks of queries and whole tiles.
+        for (causal, tq, tk, d) in [(true, 150, 150, 24), (false, 150, 131, 20), (true, 131, 131, 9)] {
+            let [q, k]: [Array3<f64>; 2] =
+                std::array::from_fn(|i| uniform((5, if i == 0 { tq } else { tk }, d), &mut rng(20 + i as u64)));
+            let v: Array3<f64> = uniform((5, tk, 7), &mut rng(22));
+            let g: Array3<f64> = uniform((5, tq, 7), &mut rng(23));
+            let [out, gq, gk, gv] = plain(&q, &k, &v, causal, &g);
+            let ours = attention(q.view(), k.view(), v.view(), causal).unwrap();
+            let (oq, ok, ov) = attention_backward(q.view(), k.view(), v.view(), causal, g.view()).unwrap();
+            for (name, ours, plain) in [("out", ours, out), ("q", oq, gq), ("k", ok, gk), ("v", ov, gv)] {
+                let worst = (&ours - &plain).iter().fold(0.0_f64, |a, b| a.max(b.abs()));
+                assert!(worst < 1e-12, "{name}, causal {causal}, {tq} x {tk} x {d}: off by {worst:e}");
+            }
         }
     }
 

@@ -256,6 +256,17 @@ pub fn dropout_backward<D: Dimension>(
     Ok(typed(dropout::backward(mask.into_dyn(), grad_out.into_dyn())))
 }
 
+// BEGIN HIDDEN
+/// The softmax of each row of `n` numbers of `x`, written into `out`: the
+/// kernel of [`softmax`] for callers that keep their rows in buffers of
+/// their own (attention's blocks, whose causal rows differ in length).
+///
+/// **Panics** when `out` is not as long as `x` or `n` does not divide it.
+pub fn softmax_rows(x: &[f64], out: &mut [f64], n: usize) {
+    softmax::softmax_rows(x, out, n)
+}
+// END HIDDEN
+
 /// An array computed on dynamic-rank views, back with the static rank of
 /// the input it was computed from.
 fn typed<D: Dimension>(a: ArrayD<f64>) -> Array<f64, D> {

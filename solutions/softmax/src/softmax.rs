@@ -66,6 +66,19 @@ pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: Array
 // AVX-512 instructions ([`avx512`]) to use a table in registers; and big
 // arrays are split into one block of rows per thread.
 
+/// [`softmax_along`]'s kernel on rows of `n` numbers already in a slice.
+pub(crate) fn softmax_rows(x: &[f64], out: &mut [f64], n: usize) {
+    assert_eq!(x.len(), out.len(), "a softmax's rows and its output");
+    assert!(x.len().is_multiple_of(n), "rows of {n} numbers");
+    if x.is_empty() {
+        return;
+    }
+    // SAFETY: `MaybeUninit<f64>` has the layout of `f64`, and `run`
+    // writes only numbers into its output.
+    let out = unsafe { &mut *(out as *mut [f64] as *mut [MaybeUninit<f64>]) };
+    run(Kernel::Softmax, x, out, &[], n)
+}
+
 /// What to compute on each row.
 #[derive(Clone, Copy)]
 enum Kernel {
