@@ -72,17 +72,7 @@ pub(super) fn forward(shape: &Shape, x: &[f64], w: &[f64]) -> Vec<f64> {
 /// and the weight gradient as a `Cout x rows` matrix.
 pub(super) fn backward(shape: &Shape, x: &[f64], w: &[f64], g: &[f64]) -> (Vec<f64>, Vec<f64>) {
     let taps = shape.taps();
-    // grad_input's weights: channel c reads weight (o, c, a, d) at the tap
-    // turned 180 degrees, (o, KH - 1 - a, KW - 1 - d), of bordered grad_out.
-    let per_channel = shape.kh * shape.kw;
-    let back_taps: Vec<usize> = (0..shape.cout * per_channel)
-        .map(|t| t / per_channel * shape.grad_stride() + shape.tap(per_channel - 1 - t % per_channel))
-        .collect();
-    let back_weights: Vec<f64> = (0..shape.cin)
-        .flat_map(|c| (0..shape.cout * per_channel).map(move |t| (c, t)))
-        .map(|(c, t)| w[(t / per_channel) * shape.rows() + c * per_channel + t % per_channel])
-        .collect();
-    let back_weights = by_blocks(&back_weights, shape.cin, back_taps.len(), block_size(shape.cin));
+    let (back_taps, back_weights) = if by_kernel_rows(shape) { kernel_rows(shape, w) } else { turned(shape, w) };
     let mut grad_input = vec![0.0; shape.batch * shape.image_len()];
     let partial_sums = for_each_batch_slice(shape, 2, &mut grad_input, shape.image_len(), |images, grad_images| {
         let mut grad_weight = vec![0.0; shape.cout * shape.rows()];
@@ -106,6 +96,51 @@ pub(super) fn backward(shape: &Shape, x: &[f64], w: &[f64], g: &[f64]) -> (Vec<f
     (grad_input, grad_weight)
 }
 
+/// `grad_input`'s taps and weights: channel `c` reads weight `(o, c, a, d)`
+/// at the tap turned 180 degrees, `(o, KH - 1 - a, KW - 1 - d)`, of
+/// bordered `grad_out`; in blocks of [`block_size`] channels.
+fn turned(shape: &Shape, w: &[f64]) -> (Vec<usize>, Vec<f64>) {
+    let per_channel = shape.kh * shape.kw;
+    let taps: Vec<usize> = (0..shape.cout * per_channel)
+        .map(|t| t / per_channel * shape.grad_stride() + shape.tap(per_channel - 1 - t % per_channel))
+        .collect();
+    let weights: Vec<f64> = (0..shape.cin)
+        .flat_map(|c| (0..shape.cout * per_channel).map(move |t| (c, t)))
+        .map(|(c, t)| w[(t / per_channel) * shape.rows() + c * per_channel + t % per_channel])
+        .collect();
+    let weights = by_blocks(&weights, shape.cin, taps.len(), block_size(shape.cin));
+    (taps, weights)
+}
+
+/// Whether `grad_input` is summed from the kernel's rows ([`kernel_rows`]):
+/// with fewer input channels than a block, each vector loaded by
+/// [`correlate`] would serve one or two multiply-adds only.
+fn by_kernel_rows(shape: &Shape) -> bool {
+    block_size(shape.cin) < OUTPUTS && (2..=MAX_KERNEL_ROWS).contains(&shape.kh)
+}
+
+/// The tallest kernel whose rows [`by_kernel_rows`] takes as channels.
+const MAX_KERNEL_ROWS: usize = 7;
+
+/// `grad_input` with each row of the kernel as a channel of its own: for
+/// input channel `c` and row `a` of the kernel turned 180 degrees,
+/// `y[c, a][p]` sums weight `(o, c, KH - 1 - a, d)` times bordered
+/// `grad_out` at `p + (o, 0, KW - 1 - d)`, over `o` and `d`; then
+/// `grad_input[c][p] = sum over a of y[c, a][p + a * (W + KW - 1)]`
+/// ([`sum_rows`]). Every vector of `grad_out` loaded serves `KH`
+/// multiply-adds instead of one: on S1 of `cargo bench` (one input
+/// channel, 5 x 5), `grad_input` took a third of the time the other way.
+/// Taps `(o, d)` in order `o * KW + d`, weights `[c][t][a]`.
+fn kernel_rows(shape: &Shape, w: &[f64]) -> (Vec<usize>, Vec<f64>) {
+    let (kh, kw) = (shape.kh, shape.kw);
+    let taps = (0..shape.cout * kw).map(|t| t / kw * shape.grad_stride() + kw - 1 - t % kw).collect();
+    let weights = (0..shape.cin)
+        .flat_map(|c| (0..shape.cout * kw).flat_map(move |t| (0..kh).map(move |a| (c, t / kw, kh - 1 - a, t % kw))))
+        .map(|(c, o, a, d)| w[o * shape.rows() + (c * kh + a) * kw + d])
+        .collect();
+    (taps, weights)
+}
+
 impl Shape {
     /// The length of a bordered row, `W + KW - 1`.
     fn padded_width(&self) -> usize {
@@ -115,6 +150,12 @@ impl Shape {
     /// The length of a bordered plane: `H + KH - 1` rows.
     fn plane(&self) -> usize {
         (self.height + self.kh - 1) * self.padded_width()
+    }
+
+    /// The pixels of each `y` plane of [`kernel_rows`]: a whole bordered
+    /// plane, rounded up to runs.
+    fn row_span(&self) -> usize {
+        self.plane().next_multiple_of(RUN)
     }
 
     /// The pixels computed per channel: `H` bordered rows, rounded up to runs.
@@ -252,14 +293,25 @@ fn apply<const FMA: bool>(work: Work) {
             // grad_out bordered at the top-left, for grad_input, and from its
             // origin on, interleaved, for grad_weight.
             let mut grads = shape.bordered(shape.cout, shape.grad_stride());
+            // The `y` planes of `kernel_rows` are read past the last plane.
+            grads.resize(grads.len() + shape.row_span(), 0.0);
             let mut blocks = vec![[[0.0; LANES]; OUTPUTS]; shape.cout.div_ceil(OUTPUTS) * span / LANES];
-            let mut sums = vec![0.0; block_size(shape.cin) * span];
+            let by_rows = by_kernel_rows(shape);
+            let mut sums = vec![0.0; if by_rows { shape.kh * shape.row_span() } else { block_size(shape.cin) * span }];
             for (b, grad_image) in images.zip(grad_images.chunks_exact_mut(shape.image_len())) {
                 let g = &g[b * shape.output_len()..][..shape.output_len()];
                 shape.border(&x[b * shape.image_len()..][..shape.image_len()], (0, 0), shape.plane(), &mut planes);
                 shape.border(g, (shape.kh - 1, shape.kw - 1), shape.grad_stride(), &mut grads);
                 interleave(&grads[shape.grad_origin()..], shape, &mut blocks);
-                correlate_blocks::<FMA>(shape, &grads, back_taps, back_weights, &mut sums, grad_image);
+                if by_rows {
+                    let weights = back_weights.chunks_exact(shape.kh * back_taps.len());
+                    for (weights, grad_image) in weights.zip(grad_image.chunks_exact_mut(shape.pixels())) {
+                        correlate_rows::<FMA>(shape.kh, &grads, back_taps, weights, &mut sums);
+                        sum_rows(shape, &sums, grad_image);
+                    }
+                } else {
+                    correlate_blocks::<FMA>(shape, &grads, back_taps, back_weights, &mut sums, grad_image);
+                }
                 let outputs = blocks.chunks_exact(span / LANES);
                 for (blocks, grad_weight) in outputs.zip(grad_weight.chunks_mut(OUTPUTS * shape.rows())) {
                     accumulate::<FMA>(blocks, &planes, taps, grad_weight);
@@ -322,6 +374,35 @@ fn correlate_blocks<const FMA: bool>(
             _ => correlate::<FMA, 4, 16>(planes, taps, weights, sums),
         }
         shape.crop(sums, out);
+    }
+}
+
+/// [`correlate`] with the `kh` rows of the kernel as channels, in runs of
+/// two vectors: from `4` running sums for `kh = 2` to `14` for `kh = 7`.
+#[inline(always)]
+fn correlate_rows<const FMA: bool>(kh: usize, planes: &[f64], taps: &[usize], weights: &[f64], out: &mut [f64]) {
+    match kh {
+        2 => correlate::<FMA, 2, 8>(planes, taps, weights, out),
+        3 => correlate::<FMA, 3, 8>(planes, taps, weights, out),
+        4 => correlate::<FMA, 4, 8>(planes, taps, weights, out),
+        5 => correlate::<FMA, 5, 8>(planes, taps, weights, out),
+        6 => correlate::<FMA, 6, 8>(planes, taps, weights, out),
+        7 => correlate::<FMA, 7, 8>(planes, taps, weights, out),
+        _ => unreachable!("kernels of 2 to {MAX_KERNEL_ROWS} rows"),
+    }
+}
+
+/// One channel of `grad_input` (`H x W`) from its `KH` planes `y` of
+/// [`kernel_rows`], [`Shape::row_span`] pixels each: pixel `(i, j)` is the
+/// sum over `a` of `y[a]` at `(i + a) * (W + KW - 1) + j`.
+fn sum_rows(shape: &Shape, y: &[f64], out: &mut [f64]) {
+    let (padded, span) = (shape.padded_width(), shape.row_span());
+    for (i, out) in out.chunks_exact_mut(shape.width).enumerate() {
+        out.copy_from_slice(&y[i * padded..][..shape.width]);
+        for a in 1..shape.kh {
+            let y = &y[a * span + (i + a) * padded..][..shape.width];
+            out.iter_mut().zip(y).for_each(|(out, y)| *out += y);
+        }
     }
 }
 
