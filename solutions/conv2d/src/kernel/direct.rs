@@ -14,7 +14,8 @@
 //! The backward is the same loop twice: `grad_input` correlates `grad_out`
 //! (bordered at the top-left instead) with the weights turned 180 degrees,
 //! and each weight's gradient is one dot product of `grad_out` with the
-//! shifted planes ([`accumulate`]).
+//! shifted planes ([`accumulate`]). With one or two input channels,
+//! `grad_input` takes the kernel's rows as channels ([`kernel_rows`]).
 //!
 //! On the course's machines these loops are limited by loads from the
 //! cache, not by multiplications: every vector loaded serves several
