@@ -12,6 +12,10 @@ times each case in our server and in PyTorch one after the other, so that
 both see the same load. It prints, per thread count, the median of the
 rounds, the ratio ours / PyTorch (below 1: ours is faster), the GFLOP/s of
 the cases that have a flop count, and the load average before and after.
+The ratios are taken within each round and printed as the median of the
+rounds with their range: on a shared virtual machine a case can run a
+fifth faster or slower from one minute to the next, and the range shows
+how much a verdict depends on that.
 
 PyTorch (CPU, float64) is optional: without it the script says so and
 exits 0. Its OpenMP threads are made to sleep rather than spin when idle
@@ -161,8 +165,14 @@ def measure(threads, rounds, seconds, only):
     return cases, ours, theirs, (load_before, load_after)
 
 
+def spread(values, form):
+    """The median of `values` and, when the rounds disagree, their range: "0.51 (0.47-0.55)"."""
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return form(mid) if len(values) < 2 or low == high else f"{form(mid)} ({form(low)}-{form(high)})"
+
+
 def report(threads, cases, ours, theirs, load, markdown):
-    gemm = next((statistics.median(ours[n]) for n, op, _ in cases if op == "gemm" and None not in ours[n]), None)
+    gemm_name = next((n for n, op, _ in cases if op == "gemm" and None not in ours[n]), None)
     gemm_flops = next((s["flops"] for n, op, s in cases if op == "gemm"), None)
     header = ["case", "ours (ms)", "PyTorch (ms)", "ours / PyTorch", "ours GFLOP/s", "PyTorch GFLOP/s", "ours / our GEMM rate"]
     rows = []
@@ -171,17 +181,23 @@ def report(threads, cases, ours, theirs, load, markdown):
         other = statistics.median(theirs[name])
         flops = spec.get("flops")
         rate = lambda t: f"{flops / t / 1e9:.1f}" if flops and t else ""
-        share = f"{flops / mine / (gemm_flops / gemm):.0%}" if flops and mine and gemm and op != "gemm" else ""
+        # Ratios are taken round by round, of times measured one after the
+        # other, so that the machine's drift between rounds cancels out.
+        ratios = [m / t for m, t in zip(ours[name], theirs[name])] if mine else []
+        shares = []
+        if flops and mine and gemm_name and op != "gemm":
+            shares = [flops / m / (gemm_flops / g) for m, g in zip(ours[name], ours[gemm_name])]
         rows.append([
             name,
             f"{mine * 1e3:.3f}" if mine else "not implemented",
             f"{other * 1e3:.3f}",
-            f"{mine / other:.2f}" if mine else "",
+            spread(ratios, lambda r: f"{r:.2f}") if ratios else "",
             rate(mine),
             rate(other),
-            share,
+            spread([100 * s for s in shares], lambda s: f"{s:.0f}%") if shares else "",
         ])
-    title = f"{threads} thread(s), load average {load[0]:.2f} before and {load[1]:.2f} after"
+    title = (f"{threads} thread(s), load average {load[0]:.2f} before and {load[1]:.2f} after; "
+             "ratios: the median of the rounds (their range)")
     if markdown:
         print(f"\n{title}\n")
         print("| " + " | ".join(header) + " |")
