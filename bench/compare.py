@@ -166,9 +166,11 @@ def measure(threads, rounds, seconds, only):
 
 
 def spread(values, form):
-    """The median of `values` and, when the rounds disagree, their range: "0.51 (0.47-0.55)"."""
-    low, mid, high = min(values), statistics.median(values), max(values)
-    return form(mid) if len(values) < 2 or low == high else f"{form(mid)} ({form(low)}-{form(high)})"
+    """The median of `values` and, when the rounds disagree, their range: "0.51 (0.47-0.55)"; "" for none."""
+    if not values:
+        return ""
+    low, mid, high = (form(f(values)) for f in (min, statistics.median, max))
+    return mid if low == high else f"{mid} ({low}-{high})"
 
 
 def report(threads, cases, ours, theirs, load, markdown):
@@ -191,10 +193,10 @@ def report(threads, cases, ours, theirs, load, markdown):
             name,
             f"{mine * 1e3:.3f}" if mine else "not implemented",
             f"{other * 1e3:.3f}",
-            spread(ratios, lambda r: f"{r:.2f}") if ratios else "",
+            spread(ratios, lambda r: f"{r:.2f}"),
             rate(mine),
             rate(other),
-            spread([100 * s for s in shares], lambda s: f"{s:.0f}%") if shares else "",
+            spread([100 * s for s in shares], lambda s: f"{s:.0f}%"),
         ])
     title = (f"{threads} thread(s), load average {load[0]:.2f} before and {load[1]:.2f} after; "
              "ratios: the median of the rounds (their range)")
