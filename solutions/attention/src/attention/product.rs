@@ -74,7 +74,9 @@ impl Operand {
     /// [`Operand::set_transposed`] once per batch element.
     pub(super) fn zeros(rows: usize, cols: usize) -> Self {
         let row = cols.next_multiple_of(LINE);
-        let numbers = vec![0.0; rows * row + LINE];
+        // A row at least, or ndarray sees `rows x cols` with no rows as
+        // reaching past the numbers.
+        let numbers = vec![0.0; rows.max(1) * row + LINE];
         let start = numbers.as_ptr().align_offset(LINE * size_of::<f64>()).min(LINE);
         Operand { numbers, start, rows, cols, row }
     }
@@ -96,7 +98,9 @@ impl Operand {
     /// Copies `x^T` in, in squares of a cache line by a cache line: a
     /// column at a time, the rows written are a power of two apart and fall
     /// in the same few sets of the cache, which then holds none of them
-    /// (the transposes took 11 % of causal attention that way).
+    /// (the transposes took 11 % of causal attention that way). Each square
+    /// is transposed in vector registers ([`square`]): moved one number at
+    /// a time, the transposes still took 10 % of causal attention; so, 5 %.
     ///
     /// **Panics** when `x` is not `cols x rows`.
     pub(super) fn set_transposed(&mut self, x: ArrayView2<f64>) {
@@ -107,11 +111,11 @@ impl Operand {
         let out = &mut self.numbers[self.start..];
         for j in (0..cols).step_by(LINE) {
             for i in (0..rows).step_by(LINE) {
-                for dj in 0..LINE.min(cols - j) {
-                    let from = &x[(j + dj) * rows + i..][..LINE.min(rows - i)];
-                    for (di, &x) in from.iter().enumerate() {
-                        out[(i + di) * row + j + dj] = x;
-                    }
+                let (from, to) = (&x[j * rows + i..], &mut out[i * row + j..]);
+                if i + LINE <= rows && j + LINE <= cols {
+                    square(from, rows, to, row);
+                } else {
+                    transpose(from, rows, to, row, LINE.min(cols - j), LINE.min(rows - i));
                 }
             }
         }
@@ -132,6 +136,110 @@ impl Operand {
 
 /// Numbers per cache line.
 const LINE: usize = 8;
+
+/// `to[c * to_row + r] = from[r * from_row + c]` for `r < m` and `c < n`.
+fn transpose(from: &[f64], from_row: usize, to: &mut [f64], to_row: usize, m: usize, n: usize) {
+    for r in 0..m {
+        for (c, &x) in from[r * from_row..][..n].iter().enumerate() {
+            to[c * to_row + r] = x;
+        }
+    }
+}
+
+/// [`transpose`] of a whole square of `LINE x LINE`, in vector registers
+/// where the CPU has them: the rows are read as vectors, their numbers
+/// interleaved by shuffles, and the columns written as vectors.
+fn square(from: &[f64], from_row: usize, to: &mut [f64], to_row: usize) {
+    assert!(from.len() > (LINE - 1) * from_row + LINE - 1 && to.len() > (LINE - 1) * to_row + LINE - 1, "a square");
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") {
+            // SAFETY: the CPU has the feature, and both squares are in
+            // their slices (asserted above).
+            return unsafe { square_avx512(from.as_ptr(), from_row, to.as_mut_ptr(), to_row) };
+        }
+        if has!("avx") {
+            // SAFETY: as above.
+            return unsafe { square_avx(from.as_ptr(), from_row, to.as_mut_ptr(), to_row) };
+        }
+    }
+    transpose(from, from_row, to, to_row, LINE, LINE)
+}
+
+/// [`square`] with AVX-512: the rows, 8 vectors of 8, are interleaved in
+/// pairs of numbers, then of 128-bit lanes twice.
+///
+/// # Safety
+///
+/// The CPU has AVX-512F, and both squares are within their allocations.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn square_avx512(from: *const f64, from_row: usize, to: *mut f64, to_row: usize) {
+    use std::arch::x86_64::*;
+    // Lane pairs `[a0, a2, b0, b2]` and `[a1, a3, b1, b3]` of two vectors.
+    let even = |a, b| _mm512_shuffle_f64x2::<0b10_00_10_00>(a, b);
+    let odd = |a, b| _mm512_shuffle_f64x2::<0b11_01_11_01>(a, b);
+    // SAFETY: the caller's.
+    let r: [__m512d; 8] = std::array::from_fn(|r| unsafe { _mm512_loadu_pd(from.add(r * from_row)) });
+    // t[2k] holds columns 0, 2, 4, 6 of rows 2k and 2k + 1, t[2k + 1] the
+    // odd columns.
+    let t: [__m512d; 8] = std::array::from_fn(|k| {
+        let (a, b) = (r[k & !1], r[k | 1]);
+        if k % 2 == 0 { _mm512_unpacklo_pd(a, b) } else { _mm512_unpackhi_pd(a, b) }
+    });
+    // u[0..4] hold columns (0, 4), (2, 6), (1, 5) and (3, 7) of rows 0-3;
+    // u[4..8] the same of rows 4-7.
+    let u = [
+        even(t[0], t[2]),
+        odd(t[0], t[2]),
+        even(t[1], t[3]),
+        odd(t[1], t[3]),
+        even(t[4], t[6]),
+        odd(t[4], t[6]),
+        even(t[5], t[7]),
+        odd(t[5], t[7]),
+    ];
+    for (k, first) in [0, 2, 1, 3].into_iter().enumerate() {
+        // SAFETY: the caller's.
+        unsafe {
+            _mm512_storeu_pd(to.add(first * to_row), even(u[k], u[k + 4]));
+            _mm512_storeu_pd(to.add((first + 4) * to_row), odd(u[k], u[k + 4]));
+        }
+    }
+}
+
+/// [`square`] with AVX: four squares of 4 x 4, each in four vectors
+/// interleaved in pairs of numbers, then of halves.
+///
+/// # Safety
+///
+/// The CPU has AVX, and both squares are within their allocations.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn square_avx(from: *const f64, from_row: usize, to: *mut f64, to_row: usize) {
+    use std::arch::x86_64::*;
+    for (i, j) in [(0, 0), (0, 4), (4, 0), (4, 4)] {
+        // SAFETY: the caller's.
+        let r: [__m256d; 4] = std::array::from_fn(|r| unsafe { _mm256_loadu_pd(from.add((i + r) * from_row + j)) });
+        let t = [
+            _mm256_unpacklo_pd(r[0], r[1]),
+            _mm256_unpackhi_pd(r[0], r[1]),
+            _mm256_unpacklo_pd(r[2], r[3]),
+            _mm256_unpackhi_pd(r[2], r[3]),
+        ];
+        let columns = [
+            _mm256_permute2f128_pd::<0x20>(t[0], t[2]),
+            _mm256_permute2f128_pd::<0x20>(t[1], t[3]),
+            _mm256_permute2f128_pd::<0x31>(t[0], t[2]),
+            _mm256_permute2f128_pd::<0x31>(t[1], t[3]),
+        ];
+        for (c, column) in columns.into_iter().enumerate() {
+            // SAFETY: the caller's.
+            unsafe { _mm256_storeu_pd(to.add((j + c) * to_row + i), column) };
+        }
+    }
+}
 
 /// A matrix read in place: `m[i, j]` is `data[i * rows + j * cols]`, where
 /// `cols` is 1 (its rows are contiguous) or else `rows` is.
@@ -404,6 +512,54 @@ mod tests {
                     assert!(close(set[[i, j]], 0.5 * e), "{version}, {name} {m}x{k}x{n} at {i}, {j}");
                     assert!(close(added[[i, j]], c[[i, j]] + 0.5 * e), "{version}, {name} {m}x{k}x{n} at {i}, {j}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn operands_hold_the_matrix_or_its_transpose() {
+        // Shapes around whole squares of a cache line, and a view whose
+        // rows are not contiguous.
+        for (rows, cols) in [(0, 5), (5, 0), (1, 1), (8, 8), (7, 9), (16, 24), (64, 128), (13, 21)] {
+            let x: Array2<f64> = uniform((rows, 2 * cols), &mut rng(7));
+            let x = x.slice(s![.., ..;2]);
+            let mut operand = Operand::zeros(rows, cols);
+            operand.set(x);
+            assert_eq!(operand.view(), x, "{rows} x {cols}");
+            let mut transposed = Operand::zeros(cols, rows);
+            transposed.set_transposed(x);
+            assert_eq!(transposed.view(), x.t(), "{rows} x {cols} transposed");
+        }
+    }
+
+    #[test]
+    fn every_version_of_a_square_transposes_it() {
+        let (from_row, to_row) = (11, 13);
+        let from: Vec<f64> = (0..LINE * from_row).map(|x| x as f64).collect();
+        let mut expected = vec![0.0; LINE * to_row];
+        transpose(&from, from_row, &mut expected, to_row, LINE, LINE);
+        for r in 0..LINE {
+            for c in 0..LINE {
+                assert_eq!(expected[c * to_row + r], from[r * from_row + c]);
+            }
+        }
+        let mut to = vec![0.0; LINE * to_row];
+        square(&from, from_row, &mut to, to_row);
+        assert_eq!(to, expected, "this CPU's");
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx512f") {
+                let mut to = vec![0.0; LINE * to_row];
+                // SAFETY: the CPU has the feature, and the squares fit.
+                unsafe { square_avx512(from.as_ptr(), from_row, to.as_mut_ptr(), to_row) };
+                assert_eq!(to, expected, "AVX-512");
+            }
+            if has!("avx") {
+                let mut to = vec![0.0; LINE * to_row];
+                // SAFETY: as above.
+                unsafe { square_avx(from.as_ptr(), from_row, to.as_mut_ptr(), to_row) };
+                assert_eq!(to, expected, "AVX");
             }
         }
     }
