@@ -63,7 +63,9 @@ pub fn logsoftmax_backward_along(x: ArrayViewD<f64>, axis: Axis, grad_out: Array
 // maximum is a comparison, not `f64::max`; the code is compiled three
 // times, for AVX-512, for AVX2 and for any x86-64, and the best the CPU
 // has is chosen when it runs, with the exponentials' sweep written out in
-// AVX-512 instructions ([`avx512`]) to use a table in registers; and big
+// AVX-512 instructions ([`avx512`]) to use a table in registers (and the
+// maximum and the scaling, to read a row's last numbers under a mask
+// rather than one at a time); and big
 // arrays are split into one block of rows per thread.
 
 /// [`softmax_along`]'s kernel on rows of `n` numbers already in a slice.
@@ -181,12 +183,12 @@ fn apply<const FMA: bool, const AVX512: bool>(
         // Every kernel starts with the row's exponentials, shifted by its
         // maximum, written straight into the output, and in the same sweep
         // their total and (for a backward) the sum it needs of `grad_out`.
-        let top = largest(x);
+        let top = largest::<AVX512>(x);
         let g = grad.get(r * n..(r + 1) * n).unwrap_or(&[]);
         match kernel {
             Kernel::Softmax => {
                 let (s, total, _) = exponentials::<FMA, AVX512, NOTHING>(s, x, top, &[]);
-                scale(s, 1.0 / total)
+                scale::<AVX512>(s, 1.0 / total)
             }
             // The backward passes fold the division by the total into
             // their last sweep, instead of sweeping the row once more for it.
@@ -278,8 +280,14 @@ unsafe fn written(out: &mut [MaybeUninit<f64>]) -> &mut [f64] {
     unsafe { &mut *(out as *mut [MaybeUninit<f64>] as *mut [f64]) }
 }
 
+/// Every element of `row` times `factor`.
 #[inline(always)]
-fn scale(row: &mut [f64], factor: f64) {
+fn scale<const AVX512: bool>(row: &mut [f64], factor: f64) {
+    #[cfg(target_arch = "x86_64")]
+    if AVX512 {
+        // SAFETY: `AVX512` is true in `run_avx512` only.
+        return unsafe { avx512::scale(row, factor) };
+    }
     row.iter_mut().for_each(|v| *v *= factor);
 }
 
@@ -294,7 +302,12 @@ const LANES: usize = 32;
 /// one instruction (`f64::max` needs three, to return the other operand
 /// when the first is NaN). Folded into [`LANES`] independent lanes.
 #[inline(always)]
-fn largest(row: &[f64]) -> f64 {
+fn largest<const AVX512: bool>(row: &[f64]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if AVX512 {
+        // SAFETY: `AVX512` is true in `run_avx512` only.
+        return unsafe { avx512::largest(row) };
+    }
     let larger = |a: f64, b: f64| if b > a { b } else { a };
     let mut lanes = [f64::NEG_INFINITY; LANES];
     let chunks = row.chunks_exact(LANES);

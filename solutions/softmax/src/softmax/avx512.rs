@@ -130,6 +130,59 @@ pub(super) unsafe fn exponentials<const ALSO: u8>(
     (_mm512_reduce_add_pd(total), _mm512_reduce_add_pd(other))
 }
 
+/// [`super::largest`]: the largest element of `row` skipping NaN, or
+/// `-inf` for none, in four vectors of lanes, and the last numbers read
+/// under a mask instead of one at a time (causal attention's rows, of
+/// every length, spent a third of their maximum on those).
+///
+/// # Safety
+///
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn largest(row: &[f64]) -> f64 {
+    let below = _mm512_set1_pd(f64::NEG_INFINITY);
+    // `vmaxpd x, top` answers its second operand, the running value, when
+    // `x` is NaN: NaN is skipped, as by the portable version.
+    let larger = |top: __m512d, x: __m512d| _mm512_max_pd(x, top);
+    let mut tops = [below; 4];
+    let (blocks, rest) = row.as_chunks::<32>();
+    for block in blocks {
+        for (v, top) in tops.iter_mut().enumerate() {
+            // SAFETY: eight numbers of the block's 32.
+            *top = larger(*top, unsafe { _mm512_loadu_pd(block[8 * v..].as_ptr()) });
+        }
+    }
+    for (v, part) in rest.chunks(8).enumerate() {
+        let lanes = if part.len() == 8 { 0xff } else { (1u8 << part.len()) - 1 };
+        // SAFETY: the lanes masked in are those of `part`.
+        tops[v] = larger(tops[v], unsafe { _mm512_mask_loadu_pd(below, lanes, part.as_ptr()) });
+    }
+    _mm512_reduce_max_pd(larger(larger(tops[0], tops[1]), larger(tops[2], tops[3])))
+}
+
+/// [`super::scale`]: every element of `row` times `factor`, the last ones
+/// under a mask.
+///
+/// # Safety
+///
+/// The CPU must have AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn scale(row: &mut [f64], factor: f64) {
+    let factor = _mm512_set1_pd(factor);
+    let (vectors, rest) = row.as_chunks_mut::<8>();
+    for v in vectors {
+        // SAFETY: the eight numbers of `v`.
+        unsafe { _mm512_storeu_pd(v.as_mut_ptr(), _mm512_mul_pd(_mm512_loadu_pd(v.as_ptr()), factor)) };
+    }
+    // Masked stores are slower than plain ones on AMD's CPUs: the last
+    // numbers only.
+    if !rest.is_empty() {
+        let (lanes, at) = ((1u8 << rest.len()) - 1, rest.as_mut_ptr());
+        // SAFETY: the lanes masked in are those of `rest`.
+        unsafe { _mm512_mask_storeu_pd(at, lanes, _mm512_mul_pd(_mm512_maskz_loadu_pd(lanes, at), factor)) };
+    }
+}
+
 /// `e^x` in every lane of `x` (each at most 0, or NaN): `-inf` and
 /// everything below -745.14 give 0, NaN gives NaN.
 #[target_feature(enable = "avx512f")]
@@ -203,6 +256,33 @@ mod tests {
             assert!((total - expected.iter().sum::<f64>()).abs() <= 1e-14, "{n}");
             assert!((dot - expected.iter().zip(&g).map(|(e, g)| e * g).sum::<f64>()).abs() <= 1e-13, "{n}");
             assert_eq!(g_total, g.iter().sum::<f64>(), "{n}");
+        }
+    }
+
+    #[test]
+    fn the_maximum_and_the_scaling_read_every_element_and_no_other() {
+        if !is_x86_feature_detected!("avx512f") {
+            eprintln!("skipped: this CPU has no AVX-512");
+            return;
+        }
+        // Every length up to past two blocks of 32, the largest number at
+        // each place in turn, NaN skipped, and rows of -inf or NaN alone.
+        for n in 0..=70 {
+            for at in 0..n {
+                let mut row: Vec<f64> = (0..n).map(|i| if i % 3 == 0 { f64::NAN } else { -(i as f64) }).collect();
+                row[at] = 5.0;
+                // SAFETY: the CPU has AVX-512F, checked above.
+                assert_eq!(unsafe { largest(&row) }, 5.0, "{n}, the largest at {at}");
+                let (mut scaled, factor) = (row.clone(), 0.5);
+                // SAFETY: as above.
+                unsafe { scale(&mut scaled[..at], factor) };
+                let expected = row.iter().enumerate().map(|(i, x)| if i < at { x * factor } else { *x });
+                assert!(scaled.iter().zip(expected).all(|(a, b)| a == &b || a.is_nan() && b.is_nan()), "{n}, {at}");
+            }
+            // SAFETY: as above.
+            assert_eq!(unsafe { largest(&vec![f64::NEG_INFINITY; n]) }, f64::NEG_INFINITY, "{n}");
+            // SAFETY: as above.
+            assert_eq!(unsafe { largest(&vec![f64::NAN; n]) }, f64::NEG_INFINITY, "{n}");
         }
     }
 }
