@@ -99,8 +99,9 @@ impl Operand {
     /// column at a time, the rows written are a power of two apart and fall
     /// in the same few sets of the cache, which then holds none of them
     /// (the transposes took 11 % of causal attention that way). Each square
-    /// is transposed in vector registers ([`square`]): moved one number at
-    /// a time, the transposes still took 10 % of causal attention; so, 5 %.
+    /// is transposed in vector registers ([`square`]): with its numbers
+    /// moved one at a time, the transposes still took 10 % of causal
+    /// attention's time, and now take 5 %.
     ///
     /// **Panics** when `x` is not `cols x rows`.
     pub(super) fn set_transposed(&mut self, x: ArrayView2<f64>) {
