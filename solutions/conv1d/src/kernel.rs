@@ -6,10 +6,13 @@
 
 use ndarray::{Array3, ArrayView3};
 // BEGIN HIDDEN
+mod winograd;
+
 use std::ops::Range;
 
 use ndarray::{Array2, ArrayView2, ArrayViewMut2, linalg::general_mat_mul, s};
 use rayon::prelude::*;
+use winograd::Winograd;
 // END HIDDEN
 
 /// `out[b, o, t] = sum over c, k of w[o, c, k] * x[b, c, t + k]`, where
@@ -33,8 +36,14 @@ pub fn forward(input: ArrayView3<f64>, weight: ArrayView3<f64>) -> Array3<f64> {
     let x = x.as_slice().expect("a standard layout is one slice");
     let w = weight.as_standard_layout();
     let w = shape.weight_matrix(w.as_slice().expect("a standard layout is one slice"));
+    let winograd = shape.winograd();
+    let u =
+        winograd.as_ref().map(|winograd| winograd.weights(w.as_slice().expect("a standard layout"), shape.cout, false));
     let mut out = vec![0.0; shape.batch * shape.output_len()];
     for_each_batch_slice(&shape, 1, &mut out, shape.output_len(), |sequences, outs| {
+        if let (Some(winograd), Some(u)) = (&winograd, &u) {
+            return winograd.convolve(u, shape.run(x, shape.cin, &sequences), shape.cin, shape.width, 0, outs);
+        }
         // The windows of one block at a time: a small matrix that stays in
         // cache between being written and being multiplied.
         let mut cols = vec![0.0; shape.rows() * shape.block_columns()];
@@ -93,9 +102,20 @@ pub fn backward(
     let g = g.as_slice().expect("a standard layout is one slice");
     let w = weight.as_standard_layout();
     let w = shape.weight_matrix(w.as_slice().expect("a standard layout is one slice"));
+    // The input's gradient is a convolution of `grad_out` with the kernel
+    // reversed, from `Cout` channels to `Cin`.
+    let winograd = shape.winograd();
+    let reversed =
+        winograd.as_ref().map(|winograd| winograd.weights(w.as_slice().expect("a standard layout"), shape.cin, true));
     let mut grad_input = vec![0.0; shape.batch * shape.image_len()];
     // Two matrix products per block, each as big as the forward's.
     let partial_sums = for_each_batch_slice(&shape, 2, &mut grad_input, shape.image_len(), |sequences, grad_inputs| {
+        if let (Some(winograd), Some(reversed)) = (&winograd, &reversed) {
+            let (x, g) = (shape.run(x, shape.cin, &sequences), shape.run(g, shape.cout, &sequences));
+            winograd.convolve(reversed, g, shape.cout, shape.width, shape.k - 1, grad_inputs);
+            let grad_weight = winograd.weight_gradient(x, g, shape.cin, shape.cout, shape.width);
+            return Array2::from_shape_vec((shape.cout, shape.rows()), grad_weight).expect("Cout x (Cin * K)");
+        }
         let mut grad_weight = Array2::zeros((shape.cout, shape.rows()));
         let mut cols = vec![0.0; shape.rows() * shape.block_columns()];
         let mut grads = Array2::zeros((shape.cout, shape.block_columns()));
@@ -165,6 +185,19 @@ impl Shape {
     /// True when some size is zero: then every output and gradient is zero.
     fn is_empty(&self) -> bool {
         [self.batch, self.cin, self.cout, self.width].contains(&0)
+    }
+
+    /// Winograd's transforms, for the kernels they serve, when both channel
+    /// counts reach [`WINOGRAD_CHANNELS`].
+    fn winograd(&self) -> Option<Winograd> {
+        Winograd::new(self.k).filter(|_| self.cin.min(self.cout) >= WINOGRAD_CHANNELS)
+    }
+
+    /// The `sequences` of `all`, the batch's arrays of `channels x W` one
+    /// after the other.
+    fn run<'a>(&self, all: &'a [f64], channels: usize, sequences: &Range<usize>) -> &'a [f64] {
+        let len = channels * self.width;
+        &all[sequences.start * len..sequences.end * len]
     }
 
     /// Rows of the unfolded matrix: the weights of one output channel.
@@ -279,6 +312,14 @@ impl Shape {
 /// slower again, as every product packs the whole weight matrix.
 const SPAN_POSITIONS: usize = 256;
 
+/// The fewest channels, in and out, for which [`Winograd`] runs. Its
+/// matrix products sum over about a third as many terms as the unfolded
+/// windows' (`channels` per chunk of three weights, against `channels *
+/// K`), too few to pay for its transforms when the channels are few: on
+/// the 1D shapes of `cargo bench` it made the backward from 1 to 8
+/// channels 60 % slower, and from 8 to 16 channels 12 % slower.
+const WINOGRAD_CHANNELS: usize = 16;
+
 /// Below this many multiply-adds a call runs on the calling thread: on the
 /// course's 2-core virtual machines, waking a pool thread that has gone to
 /// sleep takes up to 0.1 ms, the time of about a million multiply-adds.
@@ -384,17 +425,49 @@ mod tests {
     /// kernel longer than a span.
     const SPANNED: [((usize, usize, usize), usize); 2] = [((2, 2, 700), 7), ((1, 2, 600), 300)];
 
+    /// Asserts that the output and both gradients of `x`, `w` and `g` are
+    /// those of the definition, and returns the shape's sizes.
+    fn follows_the_definition([x, w, g]: [Array3<f64>; 3]) -> Shape {
+        let out = forward(x.view(), w.view());
+        let dims = (x.dim(), w.dim());
+        assert_eq!(first_mismatch(by_definition(x.view(), w.view()).view(), out.view(), FORWARD), None, "{dims:?}");
+        let (gx, gw) = backward(x.view(), w.view(), g.view());
+        let [expected_gx, expected_gw] = backward_by_definition(x.view(), w.view(), g.view());
+        assert_eq!(first_mismatch(expected_gx.view(), gx.view(), FORWARD), None, "{dims:?}");
+        assert_eq!(first_mismatch(expected_gw.view(), gw.view(), FORWARD), None, "{dims:?}");
+        Shape::of(x.view(), w.view())
+    }
+
     #[test]
     fn sequences_in_several_spans_follow_the_definition() {
         for (n, &(dim, k)) in SPANNED.iter().enumerate() {
-            let [x, w, g] = operands(dim, k, 3, n as u64);
-            assert!(Shape::of(x.view(), w.view()).spans().count() > 1, "{dim:?} {k}");
-            let out = forward(x.view(), w.view());
-            assert_eq!(first_mismatch(by_definition(x.view(), w.view()).view(), out.view(), FORWARD), None);
-            let (gx, gw) = backward(x.view(), w.view(), g.view());
-            let [expected_gx, expected_gw] = backward_by_definition(x.view(), w.view(), g.view());
-            assert_eq!(first_mismatch(expected_gx.view(), gx.view(), FORWARD), None, "{dim:?} {k}");
-            assert_eq!(first_mismatch(expected_gw.view(), gw.view(), FORWARD), None, "{dim:?} {k}");
+            let shape = follows_the_definition(operands(dim, k, 3, n as u64));
+            assert!(shape.spans().count() > 1, "{dim:?} {k}");
+        }
+    }
+
+    /// Shapes for Winograd's transforms: kernels of one chunk, of several
+    /// and with a last chunk filled up, wider than the input, widths under
+    /// one tile, between whole tiles and of many tiles, and a batch big
+    /// enough to be split over threads and into blocks of tiles.
+    const WINOGRAD: [((usize, usize, usize), usize, usize); 10] = [
+        ((2, 16, 9), 3, 17),
+        ((3, 17, 7), 3, 16),
+        ((1, 20, 1), 3, 16),
+        ((2, 16, 3), 5, 18),
+        ((2, 16, 11), 5, 16),
+        ((2, 16, 13), 6, 16),
+        ((2, 18, 30), 9, 16),
+        ((2, 16, 5), 11, 17),
+        ((40, 16, 61), 3, 20),
+        ((3, 16, 1100), 5, 16),
+    ];
+
+    #[test]
+    fn winograd_follows_the_definition() {
+        for (n, &(dim, k, cout)) in WINOGRAD.iter().enumerate() {
+            let shape = follows_the_definition(operands(dim, k, cout, n as u64));
+            assert!(shape.winograd().is_some(), "{dim:?} {k}");
         }
     }
 
