@@ -313,11 +313,12 @@ impl Shape {
 const SPAN_POSITIONS: usize = 256;
 
 /// The fewest channels, in and out, for which [`Winograd`] runs. Its
-/// matrix products sum over about a third as many terms as the unfolded
-/// windows' (`channels` per chunk of three weights, against `channels *
-/// K`), too few to pay for its transforms when the channels are few: on
-/// the 1D shapes of `cargo bench` it made the backward from 1 to 8
-/// channels 60 % slower, and from 8 to 16 channels 12 % slower.
+/// matrix products sum over a third to a fifth as many terms as the
+/// unfolded windows' (`channels` per chunk of three or five weights,
+/// against `channels * K`), too few to pay for its transforms when the
+/// channels are few: on the 1D shapes of `cargo bench`, in tiles of six
+/// points, it made the backward from 1 to 8 channels 60 % slower, and from
+/// 8 to 16 channels 12 % slower.
 const WINOGRAD_CHANNELS: usize = 16;
 
 /// Below this many multiply-adds a call runs on the calling thread: on the
@@ -447,11 +448,14 @@ mod tests {
     }
 
     /// Shapes for Winograd's transforms: kernels of one chunk, of several
-    /// and with a last chunk filled up, wider than the input, widths under
+    /// and with a last chunk filled up, in tiles of 6 points (K = 3, 6) and
+    /// of 8 (K = 4, 5, 7, 9), wider than the input, widths under
     /// one tile, between whole tiles and of many tiles, and a batch big
     /// enough to be split over threads and into blocks of tiles.
-    const WINOGRAD: [((usize, usize, usize), usize, usize); 10] = [
+    const WINOGRAD: [((usize, usize, usize), usize, usize); 12] = [
         ((2, 16, 9), 3, 17),
+        ((2, 17, 9), 4, 16),
+        ((2, 16, 20), 7, 16),
         ((3, 17, 7), 3, 16),
         ((1, 20, 1), 3, 16),
         ((2, 16, 3), 5, 18),
