@@ -402,7 +402,8 @@ fn weight_sums<const N: usize>(chunks: usize, x: &[f64], g: &[f64], cin: usize, 
 /// the points, for `chunks` chunks of a kernel: `N` matrices of `(chunks *
 /// rows) x tiles`, [`plane`] numbers apart, entry `(p, (q, row), tile t of
 /// sequence s)` being `sum over j < LEN of matrix[p][j] * x[t * M + j +
-/// offset + q * R]`, `R` weights to a chunk, with `x` that row of that sequence and zero outside it.
+/// offset + q * R]`, with `R` weights to a chunk, `x` that row of that
+/// sequence, and zero outside it.
 #[inline(always)]
 fn transformed<const N: usize, const LEN: usize>(
     run: &[f64],
